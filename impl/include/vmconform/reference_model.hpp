@@ -1,0 +1,132 @@
+// reference_model.hpp - the simulated address space that is the oracle (backend `sim`).
+//
+// Written for clarity, not speed (like WebAssembly's reference interpreter): each public
+// operation reads as the rules in spec/rules.json, in the order the rules are checked, and
+// each failure names its rule in a comment. The model implements the `win32` profile's
+// choices; where the `documented` profile allows more, the checker (conformance/) accepts
+// the alternative and tells the model to adopt it (adopt_* below). Memory is sparse: a
+// host allocation is a run-length map of page states, and only pages that hold a non-zero
+// byte store data, so reserving 1 TiB costs a few hundred bytes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "vmconform/target.hpp"
+
+namespace vmc {
+
+enum class PageState : std::uint8_t { reserved, committed };
+
+struct ModelConfig {
+  std::uint32_t page_size = 0x1000;
+  std::uint32_t allocation_granularity = 0x10000;
+  std::uint64_t seed = 1;  // drives the system's address choice
+  std::uint64_t lowest_address = 0x10000;
+  std::uint64_t highest_address = 0x00007FFFFFFEFFFFull;  // last usable byte
+};
+
+/// One host allocation (a reservation made through AllocateVirtualMemory).
+struct Allocation {
+  std::uint64_t base = 0;
+  std::uint64_t size = 0;  // page multiple
+  std::uint32_t allocation_protect = 0;
+  /// Run-length map: first page index of a run -> (state, protection) of the run. Every page
+  /// of the allocation belongs to exactly one run; adjacent runs differ.
+  struct Run {
+    PageState state;
+    std::uint32_t protect;
+    bool operator==(const Run&) const = default;
+  };
+  std::map<std::uint64_t, Run> runs;
+};
+
+class ReferenceModel final : public Target {
+ public:
+  explicit ReferenceModel(ModelConfig config = {});
+
+  std::uint32_t page_size() const override { return config_.page_size; }
+  std::uint32_t allocation_granularity() const override { return config_.allocation_granularity; }
+
+  hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size,
+                                  std::uint32_t allocation_type, std::uint32_t page_protection,
+                                  std::uint64_t* allocated_address) override;
+  hresult virtual_free(std::uint64_t address, std::uint64_t size,
+                       std::uint32_t free_type) override;
+  hresult write_virtual(std::uint64_t address, const std::uint8_t* buffer,
+                        std::uint32_t bytes_requested) override;
+  hresult read_virtual(std::uint64_t address, std::uint8_t* buffer,
+                       std::uint32_t bytes_requested, std::uint32_t* bytes_read) override;
+  bool has_query() const override { return true; }
+  hresult query_virtual(std::uint64_t address, RegionInfo* info) override;
+  std::vector<ForeignMemory> foreign_memory() override;
+  bool inject_host_fault(hresult code) override;
+
+  // --- adoption: the checker accepts a behaviour the profile allows and the model follows.
+  /// AllocateVirtualMemory with address 0, but the system's choice is `chosen_base` (the
+  /// backend's). Fails like the real call would if `chosen_base` is not acceptable.
+  hresult allocate_at_system_choice(std::uint64_t chosen_base, std::uint32_t size,
+                                    std::uint32_t allocation_type, std::uint32_t page_protection,
+                                    std::uint64_t* allocated_address);
+  /// The backend's address space holds something the model does not know about here
+  /// (another library's mapping): later reservations overlapping it conflict.
+  void occupy(std::uint64_t address, std::uint64_t size);
+  /// Store bytes as they are on the backend (after an allowed alternative such as a write to a
+  /// read-only page in the documented profile, or MEM_RESET discarding a page).
+  void adopt_bytes(std::uint64_t address, const std::vector<std::uint8_t>& bytes);
+
+  // --- introspection for the checker, the fuzzers and the invariant check ----------------
+  struct PageView {
+    bool allocated = false;  // inside a live host allocation
+    std::uint64_t allocation_base = 0;
+    PageState state = PageState::reserved;
+    std::uint32_t protect = 0;
+  };
+  PageView page_at(std::uint64_t address) const;
+  bool readable(std::uint64_t address) const;
+  /// Writable in the win32 profile (documented-profile alternatives are the checker's job).
+  bool writable(std::uint64_t address) const;
+  const std::map<std::uint64_t, Allocation>& allocations() const { return allocations_; }
+  const Allocation* allocation_containing(std::uint64_t address) const;
+  bool clr_unavailable() const { return clr_unavailable_; }
+  std::size_t stored_pages() const { return pages_.size(); }
+  /// Checks the model's internal invariants; returns a description of the first broken one.
+  std::optional<std::string> check_invariants() const;
+  const ModelConfig& config() const { return config_; }
+
+ private:
+  std::uint64_t round_down(std::uint64_t v, std::uint64_t to) const { return v - v % to; }
+  std::uint64_t page_index(const Allocation& a, std::uint64_t address) const {
+    return (address - a.base) / config_.page_size;
+  }
+  Allocation* find_allocation(std::uint64_t address);
+  bool range_conflicts(std::uint64_t base, std::uint64_t end) const;
+  std::optional<std::uint64_t> choose_base(std::uint64_t size);
+  hresult reserve(std::uint64_t base, std::uint64_t size, bool commit, std::uint32_t protect,
+                  std::uint64_t* allocated_address);
+  hresult commit_existing(std::uint64_t address, std::uint32_t size, std::uint32_t protect,
+                          std::uint64_t* allocated_address);
+  hresult reset(std::uint64_t address, std::uint32_t size, std::uint64_t* allocated_address);
+  void set_pages(Allocation& a, std::uint64_t first, std::uint64_t count, Allocation::Run run);
+  Allocation::Run run_at(const Allocation& a, std::uint64_t page) const;
+  void drop_bytes(std::uint64_t first_page_address, std::uint64_t count);
+  std::uint8_t byte_at(std::uint64_t address) const;
+
+  ModelConfig config_;
+  std::mt19937_64 rng_;
+  std::map<std::uint64_t, Allocation> allocations_;  // by base
+  std::map<std::uint64_t, std::uint64_t> occupied_;  // foreign ranges: base -> size
+  std::map<std::uint64_t, std::vector<std::uint8_t>> pages_;  // page address -> bytes
+  std::optional<hresult> pending_fault_;
+  bool clr_unavailable_ = false;
+};
+
+/// True if `protect` is a protection AllocateVirtualMemory accepts (one base value, legal
+/// modifiers) - rule AVM-INVALID.
+bool valid_page_protection(std::uint32_t protect);
+
+}  // namespace vmc

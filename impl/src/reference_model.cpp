@@ -1,0 +1,470 @@
+// reference_model.cpp - the oracle's operations, one function per documented operation.
+//
+// Read each function top to bottom next to spec/rules.json: every check names the rule it
+// implements (IMPL: <rule>). Choices the documents leave open follow the `win32` profile
+// (spec/profiles.md). Speed is not a goal; clarity is.
+#include "vmconform/reference_model.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+
+namespace vmc {
+
+namespace {
+constexpr std::uint32_t kBaseProtections[] = {PAGE_NOACCESS,     PAGE_READONLY,
+                                              PAGE_READWRITE,    PAGE_EXECUTE,
+                                              PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE};
+constexpr std::uint32_t kModifiers = PAGE_GUARD | PAGE_NOCACHE | PAGE_WRITECOMBINE;
+constexpr std::uint32_t kKnownAllocTypes = MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_TOP_DOWN;
+// A simulated executable image, present before the host allocates anything (VF-FOREIGN).
+constexpr std::uint64_t kImageBase = 0x400000;
+constexpr std::uint64_t kImageSize = 0x100000;
+
+std::uint32_t base_protection(std::uint32_t protect) { return protect & 0xFF; }
+
+bool is_readable_protection(std::uint32_t protect) {
+  if (protect & PAGE_GUARD) return false;  // decision D-GUARD: guard pages are inaccessible
+  switch (base_protection(protect)) {
+    case PAGE_READONLY:
+    case PAGE_READWRITE:
+    case PAGE_EXECUTE:  // decision D-EXEC-READ: a debugger reads code
+    case PAGE_EXECUTE_READ:
+    case PAGE_EXECUTE_READWRITE: return true;
+    default: return false;
+  }
+}
+
+bool is_writable_protection_win32(std::uint32_t protect) {
+  if (protect & PAGE_GUARD) return false;
+  switch (base_protection(protect)) {
+    case PAGE_READWRITE:
+    case PAGE_EXECUTE_READWRITE:
+    case PAGE_EXECUTE:  // decision D-EXEC-WRITE: WriteProcessMemory re-protects code pages
+    case PAGE_EXECUTE_READ: return true;
+    default: return false;  // PAGE_NOACCESS; PAGE_READONLY per decision D-READONLY-WRITE
+  }
+}
+}  // namespace
+
+bool valid_page_protection(std::uint32_t protect) {
+  const std::uint32_t base = base_protection(protect);
+  const std::uint32_t mods = protect & ~0xFFu;
+  if (std::find(std::begin(kBaseProtections), std::end(kBaseProtections), base) ==
+      std::end(kBaseProtections))
+    return false;  // zero, several bits, or a WRITECOPY protection
+  if (mods & ~kModifiers) return false;
+  const bool guard = mods & PAGE_GUARD, nocache = mods & PAGE_NOCACHE,
+             wcombine = mods & PAGE_WRITECOMBINE;
+  if (base == PAGE_NOACCESS && mods != 0) return false;
+  if (guard && (nocache || wcombine)) return false;
+  if (nocache && wcombine) return false;
+  return true;
+}
+
+ReferenceModel::ReferenceModel(ModelConfig config) : config_(config), rng_(config.seed) {
+  occupied_[kImageBase] = kImageSize;
+}
+
+// ---------------------------------------------------------------------------------------
+// AllocateVirtualMemory
+// ---------------------------------------------------------------------------------------
+hresult ReferenceModel::allocate_virtual_memory(std::uint64_t address, std::uint32_t size,
+                                                std::uint32_t type, std::uint32_t protect,
+                                                std::uint64_t* allocated_address) {
+  if (allocated_address == nullptr) return E_POINTER;
+  *allocated_address = 0;  // decision D-AVM-OUT-ON-FAIL (win32): 0 after a failure
+  const std::uint32_t kind = type & ~MEM_TOP_DOWN;
+  // IMPL: AVM-INVALID - the type is COMMIT, RESERVE, both, or RESET alone.
+  if ((type & ~kKnownAllocTypes) != 0) return E_INVALIDARG;
+  if (kind != MEM_COMMIT && kind != MEM_RESERVE && kind != (MEM_COMMIT | MEM_RESERVE) &&
+      kind != MEM_RESET)
+    return E_INVALIDARG;
+  if (kind == MEM_RESET && type != MEM_RESET) return E_INVALIDARG;  // RESET stands alone
+  // IMPL: AVM-INVALID - size 0 and bad protections are invalid.
+  if (size == 0) return E_INVALIDARG;
+  if (!valid_page_protection(protect)) return E_INVALIDARG;
+  // IMPL: AVM-INVALID - an explicit address must lie in the user range.
+  if (address != 0 && (address < config_.lowest_address ||
+                       address + size - 1 > config_.highest_address || address + size < address))
+    return E_INVALIDARG;
+
+  if (kind == MEM_RESET) return reset(address, size, allocated_address);
+
+  if (address == 0) {
+    // IMPL: AVM-BASE, AVM-ROUND - the system chooses a granularity-aligned base and the size
+    // is rounded up to whole pages. MEM_COMMIT alone at address 0 also reserves.
+    const std::uint64_t rounded = round_down(size + config_.page_size - 1ull, config_.page_size);
+    const auto base = choose_base(rounded);
+    if (!base) return HR_NOT_ENOUGH_MEMORY;
+    return reserve(*base, rounded, (kind & MEM_COMMIT) != 0, protect, allocated_address);
+  }
+  if (kind & MEM_RESERVE) {
+    // IMPL: AVM-BASE - an explicit reservation starts at the address rounded down to the
+    // granularity and covers every page holding a byte of [address, address+size).
+    const std::uint64_t base = round_down(address, config_.allocation_granularity);
+    const std::uint64_t end =
+        round_down(address + size + config_.page_size - 1ull, config_.page_size);
+    return reserve(base, end - base, (kind & MEM_COMMIT) != 0, protect, allocated_address);
+  }
+  // IMPL: AVM-COMMIT-RESERVED - MEM_COMMIT alone needs the whole range reserved already.
+  return commit_existing(address, size, protect, allocated_address);
+}
+
+hresult ReferenceModel::allocate_at_system_choice(std::uint64_t chosen_base, std::uint32_t size,
+                                                  std::uint32_t type, std::uint32_t protect,
+                                                  std::uint64_t* allocated_address) {
+  if (allocated_address == nullptr) return E_POINTER;
+  *allocated_address = 0;
+  const std::uint32_t kind = type & ~MEM_TOP_DOWN;
+  if ((type & ~kKnownAllocTypes) != 0 || !(kind & (MEM_COMMIT | MEM_RESERVE)) ||
+      (kind & MEM_RESET) || size == 0 || !valid_page_protection(protect))
+    return E_INVALIDARG;
+  const std::uint64_t rounded = round_down(size + config_.page_size - 1ull, config_.page_size);
+  if (chosen_base % config_.allocation_granularity != 0 || chosen_base < config_.lowest_address ||
+      chosen_base + rounded - 1 > config_.highest_address ||
+      range_conflicts(chosen_base, chosen_base + rounded))
+    return E_UNEXPECTED;  // not a choice the system may make (the checker reports AVM-BASE)
+  return reserve(chosen_base, rounded, (kind & MEM_COMMIT) != 0, protect, allocated_address);
+}
+
+bool ReferenceModel::range_conflicts(std::uint64_t base, std::uint64_t end) const {
+  // A reservation owns whole granules: [a.base, round_up(a.base + a.size, G)). Allocations
+  // never overlap, so only the first one at or after `base` and the one before it can.
+  const std::uint64_t g = config_.allocation_granularity;
+  auto at_or_after = allocations_.lower_bound(base);
+  if (at_or_after != allocations_.end() && at_or_after->first < end) return true;
+  if (at_or_after != allocations_.begin()) {
+    const Allocation& before = std::prev(at_or_after)->second;
+    if (round_down(before.base + before.size + g - 1, g) > base) return true;
+  }
+  for (const auto& [b, s] : occupied_)  // a handful of foreign ranges
+    if (base < b + s && b < end) return true;
+  return false;
+}
+
+std::optional<std::uint64_t> ReferenceModel::choose_base(std::uint64_t size) {
+  // Deterministic from the seed: random granules first, then the first fit from the bottom.
+  const std::uint64_t g = config_.allocation_granularity;
+  const std::uint64_t first = (config_.lowest_address + g - 1) / g;
+  const std::uint64_t last = (config_.highest_address + 1 - size) / g;  // last usable granule
+  if (size > config_.highest_address + 1 - config_.lowest_address || last < first) return {};
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const std::uint64_t base = (first + rng_() % (last - first + 1)) * g;
+    if (!range_conflicts(base, base + size)) return base;
+  }
+  std::uint64_t candidate = first * g;
+  while (candidate / g <= last) {
+    if (!range_conflicts(candidate, candidate + size)) return candidate;
+    candidate += g;
+  }
+  return {};
+}
+
+hresult ReferenceModel::reserve(std::uint64_t base, std::uint64_t size, bool commit,
+                                std::uint32_t protect, std::uint64_t* allocated_address) {
+  // IMPL: AVM-INVALID - a reservation may not overlap another one (or its granule).
+  if (range_conflicts(base, base + size)) return HR_INVALID_ADDRESS;
+  Allocation a;
+  a.base = base;
+  a.size = size;
+  a.allocation_protect = protect;
+  // IMPL: AVM-RESERVE-ONLY / AVM-ZERO - pages start reserved, or committed and zero (no
+  // bytes are stored for them, so they read as zero).
+  a.runs[0] = commit ? Allocation::Run{PageState::committed, protect}
+                     : Allocation::Run{PageState::reserved, 0};
+  drop_bytes(base, size / config_.page_size);
+  allocations_[base] = std::move(a);
+  *allocated_address = base;
+  return S_OK;
+}
+
+hresult ReferenceModel::commit_existing(std::uint64_t address, std::uint32_t size,
+                                        std::uint32_t protect, std::uint64_t* allocated_address) {
+  const std::uint64_t first = round_down(address, config_.page_size);
+  const std::uint64_t end = round_down(address + size + config_.page_size - 1ull, config_.page_size);
+  Allocation* a = find_allocation(first);
+  // IMPL: AVM-COMMIT-RESERVED - every page must be inside one host reservation.
+  if (a == nullptr || end > a->base + a->size) return HR_INVALID_ADDRESS;
+  const std::uint64_t p0 = page_index(*a, first), count = (end - first) / config_.page_size;
+  for (std::uint64_t p = p0; p < p0 + count; ++p) {
+    // IMPL: AVM-ZERO - a page that was only reserved becomes committed and zero.
+    if (run_at(*a, p).state == PageState::reserved) drop_bytes(a->base + p * config_.page_size, 1);
+  }
+  // IMPL: AVM-RECOMMIT-KEEPS - committed pages keep their bytes; the new protection applies.
+  set_pages(*a, p0, count, {PageState::committed, protect});
+  *allocated_address = first;
+  return S_OK;
+}
+
+hresult ReferenceModel::reset(std::uint64_t address, std::uint32_t size,
+                              std::uint64_t* allocated_address) {
+  // IMPL: AVM-RESET - MEM_RESET needs an address inside one host reservation; it changes no
+  // page state. The model keeps the bytes; the checker also accepts zeroed pages.
+  if (address == 0) return E_INVALIDARG;
+  const std::uint64_t first = round_down(address, config_.page_size);
+  const std::uint64_t end = round_down(address + size + config_.page_size - 1ull, config_.page_size);
+  const Allocation* a = find_allocation(first);
+  if (a == nullptr || end > a->base + a->size) return HR_INVALID_ADDRESS;
+  *allocated_address = first;
+  return S_OK;
+}
+
+// ---------------------------------------------------------------------------------------
+// VirtualFree
+// ---------------------------------------------------------------------------------------
+hresult ReferenceModel::virtual_free(std::uint64_t address, std::uint64_t size,
+                                     std::uint32_t free_type) {
+  // IMPL: VF-EFAIL-STICKY - after E_FAIL the host is unusable.
+  if (clr_unavailable_) return HOST_E_CLRNOTAVAILABLE;
+  if (pending_fault_) {
+    const hresult fault = *pending_fault_;
+    pending_fault_.reset();
+    if (fault == E_FAIL) clr_unavailable_ = true;
+    return fault;  // IMPL: X-NO-EFFECT-ON-FAIL - an injected host failure changes nothing
+  }
+  // IMPL: VF-FREE-TYPE - exactly one of MEM_DECOMMIT and MEM_RELEASE.
+  if (free_type != MEM_DECOMMIT && free_type != MEM_RELEASE) return E_INVALIDARG;
+  // IMPL: VF-RELEASE-SIZE - MEM_RELEASE takes size 0.
+  if (free_type == MEM_RELEASE && size != 0) return E_INVALIDARG;
+  // IMPL: VF-FOREIGN - memory not allocated through this host (never allocated, released,
+  // or someone else's) is refused with HOST_E_INVALIDOPERATION.
+  Allocation* a = find_allocation(address);
+  if (a == nullptr) return HOST_E_INVALIDOPERATION;
+  const bool in_first_page = round_down(address, config_.page_size) == a->base;
+
+  if (free_type == MEM_RELEASE) {
+    // IMPL: VF-RELEASE-BASE - the base (Windows also accepts any byte of the first page).
+    if (!in_first_page) return HR_INVALID_ADDRESS;
+    // IMPL: VF-RELEASE-WHOLE - the whole reservation goes, whatever its pages' states.
+    drop_bytes(a->base, a->size / config_.page_size);
+    allocations_.erase(a->base);
+    return S_OK;
+  }
+  if (size == 0) {
+    // IMPL: VF-DECOMMIT-WHOLE - size 0 at the base decommits the whole reservation.
+    if (!in_first_page) return HR_INVALID_ADDRESS;
+    drop_bytes(a->base, a->size / config_.page_size);
+    set_pages(*a, 0, a->size / config_.page_size, {PageState::reserved, 0});
+    return S_OK;
+  }
+  // IMPL: VF-DECOMMIT-RANGE, VF-SPAN - every page holding a byte of the range, all inside
+  // this one reservation.
+  const std::uint64_t first = round_down(address, config_.page_size);
+  if (address + size < address) return E_INVALIDARG;
+  const std::uint64_t end = round_down(address + size + config_.page_size - 1, config_.page_size);
+  if (end < first || end > a->base + a->size) return E_INVALIDARG;
+  const std::uint64_t count = (end - first) / config_.page_size;
+  drop_bytes(first, count);
+  set_pages(*a, page_index(*a, first), count, {PageState::reserved, 0});
+  return S_OK;
+}
+
+bool ReferenceModel::inject_host_fault(hresult code) {
+  pending_fault_ = code;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// WriteVirtual / ReadVirtual
+// ---------------------------------------------------------------------------------------
+hresult ReferenceModel::write_virtual(std::uint64_t address, const std::uint8_t* buffer,
+                                      std::uint32_t bytes_requested) {
+  // IMPL: WV-ZERO-LENGTH (win32) - nothing to write is a success.
+  if (bytes_requested == 0) return S_OK;
+  if (buffer == nullptr) return E_POINTER;
+  if (address + bytes_requested - 1 < address) return HR_NOACCESS;  // wraps around
+  // IMPL: WV-ATOMIC, WV-UNWRITABLE - check every page first; write only if all are writable.
+  for (std::uint64_t page = round_down(address, config_.page_size);
+       page <= address + bytes_requested - 1; page += config_.page_size) {
+    if (!writable(page)) return HR_NOACCESS;
+    if (page + config_.page_size < page) break;
+  }
+  // IMPL: WV-ROUNDTRIP - every byte lands.
+  for (std::uint32_t i = 0; i < bytes_requested; ++i) {
+    const std::uint64_t at = address + i;
+    const std::uint64_t page = round_down(at, config_.page_size);
+    auto it = pages_.find(page);
+    if (it == pages_.end()) {
+      if (buffer[i] == 0) continue;  // zero pages need no storage
+      it = pages_.emplace(page, std::vector<std::uint8_t>(config_.page_size, 0)).first;
+    }
+    it->second[at - page] = buffer[i];
+  }
+  return S_OK;
+}
+
+hresult ReferenceModel::read_virtual(std::uint64_t address, std::uint8_t* buffer,
+                                     std::uint32_t bytes_requested, std::uint32_t* bytes_read) {
+  if (bytes_read == nullptr) return E_POINTER;
+  *bytes_read = 0;
+  if (bytes_requested == 0) return S_OK;  // decision D-ZERO-READ (win32)
+  if (buffer == nullptr) return E_POINTER;
+  // IMPL: RV-FIRST-BYTE - fail only if the first byte is unreadable; otherwise read the
+  // longest readable prefix (win32: all of it, page by page, as the runtime's shim does).
+  if (!readable(address)) return HR_PARTIAL_COPY;
+  std::uint32_t n = 0;
+  while (n < bytes_requested) {
+    const std::uint64_t at = address + n;
+    if (at < address || !readable(at)) break;
+    buffer[n] = byte_at(at);
+    ++n;
+  }
+  *bytes_read = n;
+  return S_OK;
+}
+
+hresult ReferenceModel::query_virtual(std::uint64_t address, RegionInfo* info) {
+  if (info == nullptr) return E_POINTER;
+  if (address > config_.highest_address) return E_INVALIDARG;
+  const std::uint64_t page = round_down(address, config_.page_size);
+  *info = RegionInfo{};
+  info->base_address = page;
+  const Allocation* a = allocation_containing(page);
+  if (a == nullptr) {
+    // Free: up to the next allocation (or the end of the user range).
+    auto next = allocations_.upper_bound(page);
+    const std::uint64_t end = next == allocations_.end() ? config_.highest_address + 1 : next->first;
+    info->region_size = end - page;
+    info->state = MEM_FREE;
+    info->protect = PAGE_NOACCESS;
+    return S_OK;
+  }
+  const std::uint64_t p = page_index(*a, page);
+  const Allocation::Run run = run_at(*a, p);
+  auto after = a->runs.upper_bound(p);
+  const std::uint64_t run_end = after == a->runs.end() ? a->size / config_.page_size : after->first;
+  info->allocation_base = a->base;
+  info->allocation_protect = a->allocation_protect;
+  info->region_size = (run_end - p) * config_.page_size;
+  info->state = run.state == PageState::committed ? MEM_COMMIT : MEM_RESERVE;
+  info->protect = run.state == PageState::committed ? run.protect : 0;
+  info->type = MEM_PRIVATE;
+  return S_OK;
+}
+
+std::vector<ForeignMemory> ReferenceModel::foreign_memory() {
+  return {{kImageBase, kImageSize, "simulated executable image mapped before the host started"}};
+}
+
+// ---------------------------------------------------------------------------------------
+// Adoption and introspection
+// ---------------------------------------------------------------------------------------
+void ReferenceModel::occupy(std::uint64_t address, std::uint64_t size) {
+  occupied_[address] = std::max(occupied_[address], size);
+}
+
+void ReferenceModel::adopt_bytes(std::uint64_t address, const std::vector<std::uint8_t>& bytes) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const std::uint64_t at = address + i;
+    const std::uint64_t page = round_down(at, config_.page_size);
+    auto it = pages_.find(page);
+    if (it == pages_.end()) {
+      if (bytes[i] == 0) continue;
+      it = pages_.emplace(page, std::vector<std::uint8_t>(config_.page_size, 0)).first;
+    }
+    it->second[at - page] = bytes[i];
+  }
+}
+
+const Allocation* ReferenceModel::allocation_containing(std::uint64_t address) const {
+  auto it = allocations_.upper_bound(address);
+  if (it == allocations_.begin()) return nullptr;
+  --it;
+  const Allocation& a = it->second;
+  return address < a.base + a.size ? &a : nullptr;
+}
+
+Allocation* ReferenceModel::find_allocation(std::uint64_t address) {
+  return const_cast<Allocation*>(allocation_containing(address));
+}
+
+ReferenceModel::PageView ReferenceModel::page_at(std::uint64_t address) const {
+  PageView view;
+  const Allocation* a = allocation_containing(address);
+  if (a == nullptr) return view;
+  const Allocation::Run run = run_at(*a, page_index(*a, address));
+  view.allocated = true;
+  view.allocation_base = a->base;
+  view.state = run.state;
+  view.protect = run.protect;
+  return view;
+}
+
+bool ReferenceModel::readable(std::uint64_t address) const {
+  const PageView v = page_at(address);
+  return v.allocated && v.state == PageState::committed && is_readable_protection(v.protect);
+}
+
+bool ReferenceModel::writable(std::uint64_t address) const {
+  const PageView v = page_at(address);
+  return v.allocated && v.state == PageState::committed && is_writable_protection_win32(v.protect);
+}
+
+Allocation::Run ReferenceModel::run_at(const Allocation& a, std::uint64_t page) const {
+  auto it = a.runs.upper_bound(page);
+  --it;  // runs always has an entry at 0
+  return it->second;
+}
+
+void ReferenceModel::set_pages(Allocation& a, std::uint64_t first, std::uint64_t count,
+                               Allocation::Run run) {
+  const std::uint64_t total = a.size / config_.page_size, end = first + count;
+  // Split so that runs start exactly at `first` and at `end`, then replace what lies between.
+  const Allocation::Run at_end = end < total ? run_at(a, end) : run;
+  const Allocation::Run at_first = run_at(a, first);
+  a.runs[first] = at_first;
+  if (end < total) a.runs[end] = at_end;
+  a.runs.erase(a.runs.upper_bound(first), a.runs.lower_bound(end));
+  a.runs[first] = run;
+  // Merge equal neighbours so that adjacent runs always differ.
+  for (auto it = a.runs.begin(); it != a.runs.end();) {
+    auto next = std::next(it);
+    if (next != a.runs.end() && next->second == it->second) {
+      a.runs.erase(next);
+    } else {
+      it = next;
+    }
+  }
+}
+
+void ReferenceModel::drop_bytes(std::uint64_t first_page_address, std::uint64_t count) {
+  const std::uint64_t end = first_page_address + count * config_.page_size;
+  pages_.erase(pages_.lower_bound(first_page_address), pages_.lower_bound(end));
+}
+
+std::uint8_t ReferenceModel::byte_at(std::uint64_t address) const {
+  const std::uint64_t page = round_down(address, config_.page_size);
+  auto it = pages_.find(page);
+  return it == pages_.end() ? 0 : it->second[address - page];
+}
+
+std::optional<std::string> ReferenceModel::check_invariants() const {
+  const std::uint64_t g = config_.allocation_granularity, p = config_.page_size;
+  std::uint64_t previous_owned_end = 0;
+  for (const auto& [base, a] : allocations_) {
+    if (base != a.base) return "allocation keyed at " + hex(base) + " has base " + hex(a.base);
+    if (a.base % g != 0) return "allocation base " + hex(a.base) + " not granularity-aligned";
+    if (a.size == 0 || a.size % p != 0) return "allocation size " + hex(a.size) + " not pages";
+    if (a.base < previous_owned_end) return "allocations overlap at " + hex(a.base);
+    previous_owned_end = round_down(a.base + a.size + g - 1, g);
+    if (a.runs.empty() || a.runs.begin()->first != 0) return "runs do not start at page 0";
+    const Allocation::Run* last = nullptr;
+    for (const auto& [first, run] : a.runs) {
+      if (first >= a.size / p) return "run beyond the end of " + hex(a.base);
+      if (last != nullptr && *last == run) return "equal adjacent runs in " + hex(a.base);
+      if (run.state == PageState::reserved && run.protect != 0)
+        return "reserved run with a protection in " + hex(a.base);
+      last = &run;
+    }
+  }
+  for (const auto& [page, bytes] : pages_) {
+    if (page % p != 0 || bytes.size() != p) return "stored page " + hex(page) + " malformed";
+    const PageView v = page_at(page);
+    if (!v.allocated || v.state != PageState::committed)
+      return "bytes stored for a page that is not committed: " + hex(page);
+  }
+  return std::nullopt;
+}
+
+}  // namespace vmc
