@@ -1,0 +1,55 @@
+// property.hpp - how a conformance property is declared and registered.
+//
+// A property checks one rule. Its body is a RapidCheck property (it draws values with
+// *gen and fails with the helpers of calls.hpp) that receives a fresh target of the backend
+// under test for every case. VMC_PROPERTY registers it under its rule ID and a CamelCase
+// name that starts with the rule ID (WV-ATOMIC -> WvAtomic...), which is also its GoogleTest
+// name. The registry is read by the gtest suite, the CLI and the lint test.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vmconform/catalogue.hpp"
+#include "vmconform/target.hpp"
+
+namespace vmc {
+
+struct CaseEnv {
+  Target& target;
+  Profile profile;
+  const std::string& rule;
+  std::uint32_t page;         // target.page_size()
+  std::uint32_t granularity;  // target.allocation_granularity()
+};
+
+struct PropertyDef {
+  std::string rule;     // a rule ID from spec/rules.json
+  std::string name;     // GoogleTest-safe CamelCase name, starts with rule_test_prefix(rule)
+  std::string summary;  // one line: what the property exercises
+  /// Returns a reason when the property cannot check this target (the rule is then `skip`).
+  std::function<std::optional<std::string>(Target&)> skip_reason;
+  std::function<void(CaseEnv&)> body;
+};
+
+const std::vector<PropertyDef>& properties();
+bool register_property(PropertyDef def);
+
+/// Skip reason helpers for PropertyDef::skip_reason.
+std::optional<std::string> needs_fault_injection(Target& t);
+std::optional<std::string> needs_query(Target& t);
+
+}  // namespace vmc
+
+#define VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP)                                    \
+  static void vmc_property_##NAME(::vmc::CaseEnv& env);                                 \
+  [[maybe_unused]] static const bool vmc_property_registered_##NAME =                   \
+      ::vmc::register_property({RULE, #NAME, SUMMARY, SKIP, &vmc_property_##NAME});     \
+  static void vmc_property_##NAME([[maybe_unused]] ::vmc::CaseEnv& env)
+
+/// VMC_PROPERTY("WV-ATOMIC", WvAtomicFailedWriteChangesNothing, "summary") { ...body... }
+#define VMC_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr)
+/// Same, with a skip-reason function (needs_fault_injection, needs_query, or a lambda).
+#define VMC_PROPERTY_IF(RULE, NAME, SUMMARY, SKIP) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP)

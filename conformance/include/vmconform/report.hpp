@@ -1,0 +1,25 @@
+// report.hpp - the three report files of a run: report.json, report.md and junit.xml.
+//
+// report.json follows the schema "vmconform-report/1" (spec/report-schema.md): target, profile,
+// seed, rules [{id, status, message, reproducer, ...}] and summary (count per status). The
+// Markdown and JUnit files are generated from the same RunResult, never edited by hand.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "vmconform/runner.hpp"
+
+namespace vmc {
+
+nlohmann::json report_json(const RunResult& r);
+std::string report_markdown(const RunResult& r);
+std::string report_junit(const RunResult& r);
+/// Writes the three files into `dir` (created if needed). Throws std::runtime_error on I/O errors.
+void write_reports(const RunResult& r, const std::string& dir);
+/// The human summary table printed at the end of `vmconform run`.
+std::string summary_table(const RunResult& r);
+/// GitHub workflow annotations (`::error title=...::message`) for failures and xpasses.
+std::string github_annotations(const RunResult& r);
+
+}  // namespace vmc

@@ -1,0 +1,144 @@
+// runner.cpp - drives RapidCheck for each property and aggregates the outcomes per rule.
+#include "vmconform/runner.hpp"
+
+#include <rapidcheck.h>
+
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+
+namespace vmc {
+
+std::string status_name(Status s) {
+  switch (s) {
+    case Status::pass: return "pass";
+    case Status::fail: return "fail";
+    case Status::xfail: return "xfail";
+    case Status::xpass: return "xpass";
+    case Status::skip: return "skip";
+  }
+  return "?";
+}
+
+std::map<std::string, int> RunResult::summary() const {
+  std::map<std::string, int> out{{"pass", 0}, {"fail", 0}, {"xfail", 0}, {"xpass", 0}, {"skip", 0}};
+  for (const RuleOutcome& r : rules) ++out[status_name(r.status)];
+  return out;
+}
+
+bool RunResult::ok() const {
+  return std::none_of(rules.begin(), rules.end(), [](const RuleOutcome& r) {
+    return r.status == Status::fail || r.status == Status::xpass;
+  });
+}
+
+std::uint64_t property_seed(std::uint64_t run_seed, const std::string& property_name) {
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the name, mixed with the run seed
+  for (unsigned char c : property_name) h = (h ^ c) * 0x100000001b3ull;
+  return h ^ (run_seed * 0x9E3779B97F4A7C15ull);
+}
+
+std::string reproducer(const RunOptions& o, const std::string& rule_id) {
+  std::string cmd = "vmconform run --backend " + o.backend;
+  if (!o.backend_options.empty()) cmd += " --backend-options '" + o.backend_options + "'";
+  return cmd + " --profile " + profile_name(o.profile) + " --seed " + std::to_string(o.seed) +
+         " --cases " + std::to_string(o.cases) + " --rule " + rule_id;
+}
+
+PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, const RunOptions& o) {
+  PropertyOutcome out;
+  out.name = def.name;
+  if (def.skip_reason) {
+    auto probe = factory.make();
+    if (auto why = def.skip_reason(*probe)) {
+      out.status = Status::skip;
+      out.message = *why;
+      return out;
+    }
+  }
+  const auto property = rc::detail::toProperty([&] {
+    auto target = factory.make();
+    CaseEnv env{*target, o.profile, def.rule, target->page_size(), target->allocation_granularity()};
+    def.body(env);
+  });
+  rc::detail::TestParams params;
+  params.seed = property_seed(o.seed, def.name);
+  params.maxSuccess = o.cases;
+  params.maxSize = 100;
+  params.maxDiscardRatio = 10;
+  rc::detail::TestMetadata metadata;
+  metadata.id = def.name;
+  metadata.description = def.summary;
+  const auto result = rc::detail::checkProperty(property, metadata, params);
+  if (result.template is<rc::detail::SuccessResult>()) {
+    const auto& s = result.template get<rc::detail::SuccessResult>();
+    out.cases = s.numSuccess;
+    for (const auto& [tags, count] : s.distribution) {
+      std::string label;
+      for (const auto& t : tags) label += (label.empty() ? "" : ", ") + t;
+      out.distribution[label.empty() ? "(untagged)" : label] += count;
+    }
+  } else if (result.template is<rc::detail::FailureResult>()) {
+    const auto& f = result.template get<rc::detail::FailureResult>();
+    out.status = Status::fail;
+    out.cases = f.numSuccess + 1;
+    out.message = f.description;
+    for (const auto& [type, value] : f.counterExample) out.counterexample += type + " = " + value + "\n";
+  } else if (result.template is<rc::detail::GaveUpResult>()) {
+    const auto& g = result.template get<rc::detail::GaveUpResult>();
+    out.status = Status::fail;  // a property that cannot find cases checks nothing: never a pass
+    out.cases = g.numSuccess;
+    out.message = "gave up after " + std::to_string(g.numSuccess) + " cases: " + g.description;
+  } else {
+    out.status = Status::fail;
+    out.message = "RapidCheck error: " + result.template get<rc::detail::Error>().description;
+  }
+  return out;
+}
+
+RunResult run_suite(TargetFactory& factory, const RunOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  RunResult result;
+  result.target = o.backend;
+  result.profile = o.profile;
+  result.seed = o.seed;
+  result.cases = o.cases;
+  for (const Rule& rule : rules()) {
+    if (!rule.in(o.profile)) continue;
+    if (!o.only_rules.empty() &&
+        std::find(o.only_rules.begin(), o.only_rules.end(), rule.id) == o.only_rules.end())
+      continue;
+    RuleOutcome r;
+    r.id = rule.id;
+    for (const PropertyDef& def : properties()) {
+      if (def.rule != rule.id) continue;
+      if (o.progress) o.progress(rule.id + "  " + def.name);
+      r.properties.push_back(run_property(factory, def, o));
+    }
+    const auto& ps = r.properties;
+    const bool any_fail = std::any_of(ps.begin(), ps.end(), [](auto& p) { return p.status == Status::fail; });
+    const bool any_pass = std::any_of(ps.begin(), ps.end(), [](auto& p) { return p.status == Status::pass; });
+    if (ps.empty()) {
+      r.status = Status::fail;
+      r.message = "no property checks this rule (the lint test should have caught this)";
+    } else if (any_fail) {
+      r.status = Status::fail;
+      for (const auto& p : ps)
+        if (p.status == Status::fail) {
+          r.message = p.name + ": " + p.message;
+          break;
+        }
+      r.reproducer = reproducer(o, rule.id);
+    } else if (any_pass) {
+      r.status = Status::pass;
+    } else {
+      r.status = Status::skip;
+      r.message = ps.front().message;
+    }
+    result.rules.push_back(std::move(r));
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace vmc
