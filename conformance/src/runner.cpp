@@ -73,11 +73,9 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
   if (result.template is<rc::detail::SuccessResult>()) {
     const auto& s = result.template get<rc::detail::SuccessResult>();
     out.cases = s.numSuccess;
-    for (const auto& [tags, count] : s.distribution) {
-      std::string label;
-      for (const auto& t : tags) label += (label.empty() ? "" : ", ") + t;
-      out.distribution[label.empty() ? "(untagged)" : label] += count;
-    }
+    // Each label counts the cases it was attached to (RapidCheck groups cases by label set).
+    for (const auto& [tags, count] : s.distribution)
+      for (const auto& t : tags) out.distribution[t.size() > 1 && t.front() == '"' ? t.substr(1, t.size() - 2) : t] += count;
   } else if (result.template is<rc::detail::FailureResult>()) {
     const auto& f = result.template get<rc::detail::FailureResult>();
     out.status = Status::fail;

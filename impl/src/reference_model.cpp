@@ -63,7 +63,7 @@ bool valid_page_protection(std::uint32_t protect) {
 }
 
 ReferenceModel::ReferenceModel(ModelConfig config) : config_(config), rng_(config.seed) {
-  occupied_[kImageBase] = kImageSize;
+  if (config_.foreign_image) occupied_[kImageBase] = kImageSize;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -344,6 +344,7 @@ hresult ReferenceModel::query_virtual(std::uint64_t address, RegionInfo* info) {
 }
 
 std::vector<ForeignMemory> ReferenceModel::foreign_memory() {
+  if (!config_.foreign_image) return {};
   return {{kImageBase, kImageSize, "simulated executable image mapped before the host started"}};
 }
 

@@ -28,6 +28,10 @@ struct ModelConfig {
   std::uint64_t seed = 1;  // drives the system's address choice
   std::uint64_t lowest_address = 0x10000;
   std::uint64_t highest_address = 0x00007FFFFFFEFFFFull;  // last usable byte
+  /// Start with a simulated executable image mapped at 0x400000 (foreign memory for
+  /// VF-FOREIGN). The differential checker turns it off: there the backend's own foreign
+  /// memory is what matters, and the model must not refuse an address the backend chose.
+  bool foreign_image = true;
 };
 
 /// One host allocation (a reservation made through AllocateVirtualMemory).

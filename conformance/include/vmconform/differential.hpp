@@ -1,0 +1,64 @@
+// differential.hpp - runs one operation sequence on a backend and on the reference model
+// side by side, and names the rule of the first difference.
+//
+// This is the checker behind X-MODEL (the RapidCheck state machine), the differential fuzzers
+// and `vmconform replay`. Addresses come from the op-sequence format (impl/opseq), resolved
+// against the backend's own results; the model adopts the backend's choices where the profile
+// allows a choice (the base the system picks, a read-only page written in the documented
+// profile, a page MEM_RESET zeroed, an explicit reservation refused because something else is
+// mapped there), so a correct implementation never diverges.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vmconform/catalogue.hpp"
+#include "vmconform/opseq.hpp"
+#include "vmconform/reference_model.hpp"
+
+namespace vmc {
+
+struct Divergence {
+  std::string rule;     // the rule the difference breaks (a rule ID of spec/rules.json)
+  std::string message;  // operation, arguments, both results, and what differs
+};
+
+class Differential {
+ public:
+  /// `sut` must be a fresh target. The model uses the backend's page size and granularity.
+  Differential(Target& sut, Profile profile);
+
+  /// Runs `op` on both sides; a divergence, or nothing when both agree.
+  std::optional<Divergence> step(const opseq::Op& op);
+  /// Compares every page of every reservation made so far (sampled for large ones).
+  std::optional<Divergence> final_check();
+  /// Runs a whole sequence: the first divergence (from a step or the final check).
+  std::optional<Divergence> run(const opseq::Sequence& ops);
+
+  const ReferenceModel& model() const { return model_; }
+  const std::vector<opseq::Handle>& handles() const { return handles_; }
+  /// One line per step run so far: the op, and what the backend returned.
+  const std::vector<std::string>& log() const { return log_; }
+
+ private:
+  std::optional<Divergence> alloc(const opseq::Op& op, std::uint64_t address);
+  std::optional<Divergence> free(const opseq::Op& op, std::uint64_t address);
+  std::optional<Divergence> write(const opseq::Op& op, std::uint64_t address);
+  std::optional<Divergence> read(const opseq::Op& op, std::uint64_t address);
+  std::optional<Divergence> inject(const opseq::Op& op);
+  /// Compares readability and bytes of the pages overlapping [address, address+length).
+  std::optional<Divergence> compare_pages(std::uint64_t address, std::uint64_t length, const std::string& rule,
+                                          const std::string& after);
+  bool status_equivalent(hresult sut, hresult model) const;
+
+  Target& sut_;
+  Profile profile_;
+  ReferenceModel model_;
+  std::vector<opseq::Handle> handles_;
+  std::vector<opseq::ForeignSample> foreign_;
+  std::vector<std::string> log_;
+  bool sut_injects_ = false;
+};
+
+}  // namespace vmc
