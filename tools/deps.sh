@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# deps.sh - installs the Debian 12 packages vmconform needs, if any is missing (idempotent).
+# Sourced by setup-and-run.sh and test.sh; needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+VMCONFORM_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev googletest libgtest-dev
+  librapidcheck-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev)
+
+vmconform_install_deps() {
+  local missing=()
+  for p in "${VMCONFORM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "vmconform: all build dependencies are installed"
+    return 0
+  fi
+  echo "vmconform: installing missing Debian packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "vmconform: need root (or sudo) to install: ${missing[*]}" >&2; return 2; }
+    sudo="sudo"
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
