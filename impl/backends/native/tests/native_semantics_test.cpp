@@ -1,0 +1,252 @@
+// native_semantics_test.cpp - the `native` backend's rules one at a time, with the OS as witness.
+//
+// Where the differential test proves "same answers as the model", these tests pin down what the
+// real address space looks like afterwards: aligned bases, the PROT_NONE granule tail, zeroed
+// recommits, code pages written through and re-protected, guard pages left guarded, foreign
+// memory untouched, and nothing left mapped after the target is destroyed.
+#include <gtest/gtest.h>
+
+#include <sys/mman.h>
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "address_space_probe.hpp"
+#include "vmconform/backend_registry.hpp"
+#include "vmconform/host_region_table.hpp"
+
+namespace vmc::test {
+namespace {
+
+constexpr std::uint64_t kPage = 0x1000, kGranule = 0x10000;
+
+std::unique_ptr<Target> make_native() {
+  const BackendInfo* info = find_backend("native");
+  if (info == nullptr) return nullptr;
+  return info->make_factory(BackendOptions{})->make();
+}
+
+std::uint64_t allocate(Target& t, std::uint32_t size, std::uint32_t type, std::uint32_t protect,
+                       std::uint64_t address = 0) {
+  std::uint64_t out = 1;
+  EXPECT_EQ(t.allocate_virtual_memory(address, size, type, protect, &out), S_OK);
+  return out;
+}
+
+std::vector<std::uint8_t> read_all(Target& t, std::uint64_t address, std::uint32_t n,
+                                   hresult expected = S_OK) {
+  std::vector<std::uint8_t> out(n, 0xEE);
+  std::uint32_t got = 0;
+  EXPECT_EQ(t.read_virtual(address, out.data(), n, &got), expected);
+  out.resize(got);
+  return out;
+}
+
+TEST(NativeSemantics, IsRegisteredAndMakesIndependentTargets) {
+  const BackendInfo* info = find_backend("native");
+  ASSERT_NE(info, nullptr);
+  EXPECT_TRUE(info->in_default_suite);
+  auto factory = info->make_factory(BackendOptions{});
+  EXPECT_EQ(factory->name(), "native");
+  auto a = factory->make(), b = factory->make();
+  EXPECT_EQ(a->page_size(), kPage);
+  EXPECT_EQ(a->allocation_granularity(), kGranule);
+  EXPECT_TRUE(a->has_query());
+  const std::uint64_t base = allocate(*a, 0x2000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+  EXPECT_EQ(b->virtual_free(base, 0, MEM_RELEASE), HOST_E_INVALIDOPERATION);  // not b's
+  EXPECT_EQ(a->virtual_free(base, 0, MEM_RELEASE), S_OK);
+}
+
+TEST(NativeSemantics, SystemChoiceIsAlignedAndOwnsTheGranuleTail) {
+  auto t = make_native();
+  for (std::uint32_t size : {1u, 0x1000u, 0x11000u, 0x10000u, 0x123456u}) {
+    const std::uint64_t base = allocate(*t, size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    ASSERT_EQ(base % kGranule, 0u) << hex(base);
+    const std::uint64_t end = base + (size + kPage - 1) / kPage * kPage;
+    if (end % kGranule != 0) {
+      EXPECT_EQ(os_permissions(end), "---p") << "tail of " << hex(base);
+      std::uint64_t out = 7;
+      EXPECT_EQ(t->allocate_virtual_memory(end, 0x1000, MEM_RESERVE, PAGE_READWRITE, &out),
+                HR_INVALID_ADDRESS);
+      EXPECT_EQ(out, 0u);
+      read_all(*t, end, 1, HR_PARTIAL_COPY);
+      EXPECT_EQ(t->virtual_free(end, 0, MEM_RELEASE), HOST_E_INVALIDOPERATION);
+      EXPECT_EQ(read_all(*t, end - 2, 16).size(), 2u);  // a read stops at the tail
+    }
+  }
+}
+
+TEST(NativeSemantics, SizesNearFourGiBRoundUpInSixtyFourBits) {
+  // 0xFFFFFFFF bytes need 0x100000 pages: the rounding must not wrap in 32 bits.
+  auto t = make_native();
+  const std::uint64_t base = allocate(*t, 0xFFFFFFFFu, MEM_RESERVE, PAGE_READWRITE);
+  RegionInfo info;
+  ASSERT_EQ(t->query_virtual(base, &info), S_OK);
+  EXPECT_EQ(info.region_size, 0x100000000ull);
+  std::uint64_t out = 0;
+  EXPECT_EQ(t->allocate_virtual_memory(base + 0xFFFFF000ull, 0x1000, MEM_COMMIT, PAGE_READWRITE,
+                                       &out),
+            S_OK);
+  EXPECT_EQ(t->virtual_free(base, 0, MEM_RELEASE), S_OK);
+}
+
+TEST(NativeSemantics, ExplicitReservationRoundsAndRefusesOccupiedRanges) {
+  auto t = make_native();
+  const std::uint64_t arena = find_quiet_arena(16 * kGranule);
+  ASSERT_NE(arena, 0u);
+  const std::uint64_t base = allocate(*t, 0x1800, MEM_RESERVE, PAGE_READWRITE, arena + 0x2345);
+  EXPECT_EQ(base, arena);
+  RegionInfo info;
+  ASSERT_EQ(t->query_virtual(arena, &info), S_OK);
+  EXPECT_EQ(info.region_size, 0x4000u);  // pages 0..3 hold [0x2345, 0x3B45)
+  EXPECT_EQ(info.state, MEM_RESERVE);
+  // Someone else's mapping in the way: HRESULT_FROM_WIN32(ERROR_INVALID_ADDRESS), out = 0.
+  const std::uint64_t foreign_page = arena + 4 * kGranule + 0x8000;
+  void* other = ::mmap(reinterpret_cast<void*>(foreign_page), kPage, PROT_READ,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  ASSERT_EQ(other, reinterpret_cast<void*>(foreign_page));
+  std::uint64_t out = 5;
+  EXPECT_EQ(t->allocate_virtual_memory(arena + 3 * kGranule, 0x20000, MEM_RESERVE,
+                                       PAGE_READWRITE, &out),
+            HR_INVALID_ADDRESS);
+  EXPECT_EQ(out, 0u);
+  EXPECT_EQ(t->virtual_free(foreign_page, 0, MEM_RELEASE), HOST_E_INVALIDOPERATION);
+  // A reservation whose granule tail is foreign still works; it just does not hold the tail.
+  EXPECT_EQ(allocate(*t, 0x1000, MEM_COMMIT | MEM_RESERVE, PAGE_READONLY, arena + 4 * kGranule),
+            arena + 4 * kGranule);
+  auto* table = dynamic_cast<RegionTableTarget*>(t.get());
+  ASSERT_NE(table, nullptr);
+  for (const HostAllocation& a : table->allocations())
+    EXPECT_EQ(a.mapped_size, a.base == arena ? kGranule : 0x1000u) << hex(a.base);
+  read_all(*t, foreign_page, 1, HR_PARTIAL_COPY);
+  EXPECT_EQ(t->virtual_free(arena + 4 * kGranule, 0, MEM_RELEASE), S_OK);
+  EXPECT_EQ(os_permissions(foreign_page), "r--p");  // the foreign page survived
+  EXPECT_EQ(t->virtual_free(arena, 0, MEM_RELEASE), S_OK);
+  ::munmap(other, kPage);
+}
+
+TEST(NativeSemantics, CommitZeroesRecommitKeepsDecommitDrops) {
+  auto t = make_native();
+  const std::uint64_t base = allocate(*t, 0x4000, MEM_RESERVE, PAGE_NOACCESS);
+  std::uint64_t out = 0;
+  EXPECT_EQ(t->allocate_virtual_memory(base + 0x3000, 0x2000, MEM_COMMIT, PAGE_READWRITE, &out),
+            HR_INVALID_ADDRESS);  // runs past the reservation
+  EXPECT_EQ(t->allocate_virtual_memory(base + 0x1010, 0x1000, MEM_COMMIT, PAGE_READWRITE, &out),
+            S_OK);
+  EXPECT_EQ(out, base + 0x1000);
+  EXPECT_EQ(read_all(*t, base + 0x1000, 0x2000), std::vector<std::uint8_t>(0x2000, 0));
+  const std::vector<std::uint8_t> data(0x2000, 0x42);
+  ASSERT_EQ(t->write_virtual(base + 0x1000, data.data(), 0x2000), S_OK);
+  EXPECT_EQ(t->allocate_virtual_memory(base + 0x1000, 0x2000, MEM_COMMIT, PAGE_READONLY, &out),
+            S_OK);
+  EXPECT_EQ(read_all(*t, base + 0x1000, 0x2000), data);  // kept, now read-only
+  EXPECT_EQ(os_permissions(base + 0x1000), "r--p");
+  EXPECT_EQ(t->write_virtual(base + 0x1000, data.data(), 1), HR_NOACCESS);
+  EXPECT_EQ(t->virtual_free(base + 0x1fff, 2, MEM_DECOMMIT), S_OK);  // pages 1 and 2
+  EXPECT_EQ(os_permissions(base + 0x1000), "---p");
+  read_all(*t, base + 0x1000, 1, HR_PARTIAL_COPY);
+  EXPECT_EQ(t->allocate_virtual_memory(base, 0x4000, MEM_COMMIT, PAGE_READWRITE, &out), S_OK);
+  EXPECT_EQ(read_all(*t, base, 0x4000), std::vector<std::uint8_t>(0x4000, 0));
+  EXPECT_EQ(t->virtual_free(base + 0x1000, 0x4000, MEM_DECOMMIT), E_INVALIDARG);
+  EXPECT_EQ(t->virtual_free(base + 0x1000, 0, MEM_DECOMMIT), HR_INVALID_ADDRESS);
+  EXPECT_EQ(t->virtual_free(base + 0x1000, 0, MEM_RELEASE), HR_INVALID_ADDRESS);
+  EXPECT_EQ(t->virtual_free(base + 0x10, 0, MEM_RELEASE), S_OK);  // any byte of the first page
+}
+
+TEST(NativeSemantics, CodePagesAreWrittenThroughAndReprotected) {
+  auto t = make_native();
+  for (std::uint32_t protect : {PAGE_EXECUTE, PAGE_EXECUTE_READ}) {
+    const std::uint64_t base = allocate(*t, 0x3000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    std::uint64_t out = 0;
+    ASSERT_EQ(t->allocate_virtual_memory(base + 0x1000, 0x1000, MEM_COMMIT, protect, &out), S_OK);
+    EXPECT_EQ(os_permissions(base + 0x1000), "r-xp");
+    std::vector<std::uint8_t> data(0x2000);
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 13);
+    ASSERT_EQ(t->write_virtual(base + 0x800, data.data(), 0x2000), S_OK);  // RW, code, RW
+    EXPECT_EQ(os_permissions(base + 0x1000), "r-xp");                     // put back
+    EXPECT_EQ(os_permissions(base), "rw-p");
+    EXPECT_EQ(read_all(*t, base + 0x800, 0x2000), data);
+    EXPECT_EQ(t->virtual_free(base, 0, MEM_RELEASE), S_OK);
+  }
+}
+
+TEST(NativeSemantics, GuardPagesStayGuarded) {
+  auto t = make_native();
+  const std::uint64_t base =
+      allocate(*t, 0x2000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE | PAGE_GUARD);
+  EXPECT_EQ(os_permissions(base), "---p");
+  const std::uint8_t byte = 1;
+  for (int i = 0; i < 3; ++i) {
+    read_all(*t, base, 1, HR_PARTIAL_COPY);
+    EXPECT_EQ(t->write_virtual(base, &byte, 1), HR_NOACCESS);
+  }
+  RegionInfo info;
+  ASSERT_EQ(t->query_virtual(base, &info), S_OK);
+  EXPECT_EQ(info.protect, PAGE_READWRITE | PAGE_GUARD);
+  EXPECT_EQ(info.state, MEM_COMMIT);
+  std::uint64_t out = 0;
+  ASSERT_EQ(t->allocate_virtual_memory(base, 1, MEM_COMMIT, PAGE_READWRITE, &out), S_OK);
+  EXPECT_EQ(read_all(*t, base, 0x2000).size(), 0x1000u);  // stops at the guard page
+}
+
+TEST(NativeSemantics, ResetKeepsStateAndReturnsThePage) {
+  auto t = make_native();
+  const std::uint64_t base = allocate(*t, 0x3000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+  std::uint64_t out = 0;
+  EXPECT_EQ(t->allocate_virtual_memory(base + 0x1234, 10, MEM_RESET, PAGE_NOACCESS, &out), S_OK);
+  EXPECT_EQ(out, base + 0x1000);
+  EXPECT_EQ(t->allocate_virtual_memory(base + 0x1234, 0x3000, MEM_RESET, PAGE_READWRITE, &out),
+            HR_INVALID_ADDRESS);
+  EXPECT_EQ(out, 0u);
+  EXPECT_EQ(t->allocate_virtual_memory(0, 10, MEM_RESET, PAGE_READWRITE, &out), E_INVALIDARG);
+  RegionInfo info;
+  ASSERT_EQ(t->query_virtual(base + 0x1000, &info), S_OK);
+  EXPECT_EQ(info.state, MEM_COMMIT);
+}
+
+TEST(NativeSemantics, ForeignMemoryIsNeverTouched) {
+  auto t = make_native();
+  const std::vector<ForeignMemory> foreign = t->foreign_memory();
+  ASSERT_EQ(foreign.size(), 3u);
+  for (const ForeignMemory& f : foreign) {
+    std::vector<std::uint8_t> before(f.size);
+    std::memcpy(before.data(), reinterpret_cast<const void*>(f.address), f.size);
+    const std::vector<std::uint8_t> junk(f.size, 0x11);
+    EXPECT_EQ(t->write_virtual(f.address, junk.data(), static_cast<std::uint32_t>(f.size)),
+              HR_NOACCESS)
+        << f.what;
+    read_all(*t, f.address, 8, HR_PARTIAL_COPY);
+    for (std::uint32_t type : {MEM_RELEASE, MEM_DECOMMIT}) {
+      EXPECT_EQ(t->virtual_free(f.address, 0, type), HOST_E_INVALIDOPERATION) << f.what;
+      EXPECT_EQ(t->virtual_free(f.address + 1, f.size - 1, type),
+                type == MEM_RELEASE ? E_INVALIDARG : HOST_E_INVALIDOPERATION);
+    }
+    std::uint64_t out = 3;
+    EXPECT_EQ(t->allocate_virtual_memory(f.address, 1, MEM_COMMIT, PAGE_READWRITE, &out),
+              HR_INVALID_ADDRESS);
+    EXPECT_EQ(t->allocate_virtual_memory(f.address, 1, MEM_RESERVE, PAGE_READWRITE, &out),
+              HR_INVALID_ADDRESS);
+    RegionInfo info;
+    ASSERT_EQ(t->query_virtual(f.address, &info), S_OK);
+    EXPECT_EQ(info.state, MEM_FREE);
+    EXPECT_EQ(std::memcmp(before.data(), reinterpret_cast<const void*>(f.address), f.size), 0);
+  }
+}
+
+TEST(NativeSemantics, DestroyingTheTargetReleasesEverything) {
+  std::vector<std::uint64_t> bases;  // each holds [base, base + 0x30000): pages and tail
+  {
+    auto t = make_native();
+    for (std::uint32_t protect : {PAGE_READWRITE, PAGE_NOACCESS, PAGE_EXECUTE_READ | PAGE_GUARD})
+      bases.push_back(allocate(*t, 0x21000, MEM_COMMIT | MEM_RESERVE, protect));
+    bases.push_back(allocate(*t, 0x25000, MEM_RESERVE, PAGE_READWRITE));
+  }
+  for (std::uint64_t base : bases) {
+    EXPECT_EQ(os_permissions(base), "") << hex(base) << " still mapped";
+    EXPECT_EQ(os_permissions(base + 0x2FFFF), "") << hex(base) << " tail still mapped";
+  }
+}
+
+}  // namespace
+}  // namespace vmc::test
