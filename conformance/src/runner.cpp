@@ -45,6 +45,17 @@ std::string reproducer(const RunOptions& o, const std::string& rule_id) {
          " --cases " + std::to_string(o.cases) + " --rule " + rule_id;
 }
 
+namespace {
+/// RapidCheck's default listener loads its global configuration (RC_PARAMS) and prints it; the
+/// runner passes its own seed and case count, so it listens to nothing.
+class QuietListener final : public rc::detail::TestListener {
+ public:
+  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+};
+}  // namespace
+
 PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, const RunOptions& o) {
   PropertyOutcome out;
   out.name = def.name;
@@ -69,7 +80,8 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
   rc::detail::TestMetadata metadata;
   metadata.id = def.name;
   metadata.description = def.summary;
-  const auto result = rc::detail::checkProperty(property, metadata, params);
+  QuietListener listener;
+  const auto result = rc::detail::checkProperty(property, metadata, params, listener);
   if (result.template is<rc::detail::SuccessResult>()) {
     const auto& s = result.template get<rc::detail::SuccessResult>();
     out.cases = s.numSuccess;

@@ -1,0 +1,117 @@
+// run_command.cpp - `vmconform run`: the suite and the state machine against one backend.
+//
+// Prints the seed first, a progress line per property, then the summary table, and for every
+// failure its message, counterexample, seed and one-line reproducer. Writes reports on request
+// and applies a baseline of expected failures.
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include "command.hpp"
+#include "vmconform/backend_registry.hpp"
+#include "vmconform/baseline.hpp"
+#include "vmconform/catalogue.hpp"
+#include "vmconform/report.hpp"
+#include "vmconform/runner.hpp"
+
+namespace vmc::cli {
+namespace {
+
+struct RunArgs {
+  std::string backend, backend_options, profile = "win32", report_dir, baseline, junit;
+  std::optional<std::uint64_t> seed;
+  int cases = 100;
+  std::vector<std::string> rules;
+  bool github = false, quiet = false;
+};
+
+int run(const RunArgs& a) {
+  const vmc::BackendInfo* backend = vmc::find_backend(a.backend);
+  if (!backend) {
+    std::string known;
+    for (const auto& b : vmc::registered_backends()) known += " " + b.name;
+    throw UsageError("unknown backend '" + a.backend + "'; known backends:" + known);
+  }
+  const auto profile = vmc::parse_profile(a.profile);
+  if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
+  if (a.cases < 1) throw UsageError("--cases must be at least 1");
+  for (const auto& id : a.rules) {
+    const vmc::Rule* r = vmc::find_rule(id);
+    if (!r) throw UsageError("unknown rule '" + id + "' (see vmconform list-rules)");
+    if (!r->in(*profile)) throw UsageError("rule " + id + " is not in profile " + a.profile);
+  }
+  std::optional<vmc::Baseline> baseline;
+  if (!a.baseline.empty()) {
+    try {
+      baseline = vmc::load_baseline(a.baseline);
+    } catch (const std::exception& e) {
+      throw UsageError(e.what());
+    }
+  }
+  vmc::RunOptions o;
+  o.backend = a.backend;
+  o.backend_options = a.backend_options;
+  o.profile = *profile;
+  o.seed = a.seed ? *a.seed : std::random_device{}() * 4294967296ull + std::random_device{}();
+  o.cases = a.cases;
+  o.only_rules = a.rules;
+  if (!a.quiet) o.progress = [](const std::string& line) { std::cerr << "  running " << line << "\n"; };
+  std::cout << "vmconform: backend " << a.backend << ", profile " << a.profile << ", seed " << o.seed << ", "
+            << o.cases << " cases per property" << std::endl;
+
+  std::unique_ptr<vmc::TargetFactory> factory;
+  try {
+    factory = backend->make_factory(vmc::BackendOptions{o.seed, a.backend_options});
+  } catch (const std::exception& e) {
+    throw UsageError("cannot set up backend " + a.backend + ": " + e.what());
+  }
+  vmc::RunResult result = vmc::run_suite(*factory, o);
+  if (baseline) {
+    try {
+      vmc::apply_baseline(result, *baseline);
+    } catch (const std::exception& e) {
+      throw UsageError(e.what());
+    }
+  }
+  std::cout << vmc::summary_table(result);
+  for (const auto& r : result.rules) {
+    if (r.status != vmc::Status::fail && r.status != vmc::Status::xpass) continue;
+    std::cout << "\nFAIL " << r.id << ": " << r.message << "\n";
+    for (const auto& p : r.properties)
+      if (!p.counterexample.empty()) std::cout << "  counterexample:\n" << p.counterexample;
+    std::cout << "  seed " << result.seed << "; reproduce: "
+              << (r.reproducer.empty() ? vmc::reproducer(o, r.id) : r.reproducer) << "\n";
+  }
+  if (!a.report_dir.empty()) {
+    vmc::write_reports(result, a.report_dir);
+    std::cout << "reports written to " << a.report_dir << "/{report.json,report.md,junit.xml}\n";
+  }
+  if (!a.junit.empty()) {
+    std::ofstream f(a.junit);
+    f << vmc::report_junit(result);
+    if (!f) throw UsageError("cannot write " + a.junit);
+  }
+  if (a.github) std::cout << vmc::github_annotations(result);
+  return result.ok() ? 0 : kExitFailed;
+}
+
+}  // namespace
+
+VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state machine against a backend", 30,
+                            [](CLI::App& rn) -> std::function<int()> {
+  auto a = std::make_shared<RunArgs>();
+  rn.add_option("--backend", a->backend, "Backend name (see list-backends)")->required();
+  rn.add_option("--backend-options", a->backend_options, "Backend-specific options, e.g. pid=1234");
+  rn.add_option("--profile", a->profile, "documented or win32 (default win32)");
+  rn.add_option("--seed", a->seed, "Seed (default: random, printed)");
+  rn.add_option("--cases", a->cases, "Cases per property (default 100)");
+  rn.add_option("--rule", a->rules, "Only this rule (repeatable)");
+  rn.add_option("--report", a->report_dir, "Write report.json, report.md and junit.xml to this directory");
+  rn.add_option("--baseline", a->baseline, "Expected failures (vmconform-baseline/1 JSON)");
+  rn.add_option("--junit", a->junit, "Also write JUnit XML to this file");
+  rn.add_flag("--github-annotations", a->github, "Print ::error annotations for GitHub Actions");
+  rn.add_flag("--quiet", a->quiet, "No per-property progress lines");
+  return [a] { return run(*a); };
+}});
+
+}  // namespace vmc::cli
