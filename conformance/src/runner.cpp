@@ -107,6 +107,11 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
 }
 
 RunResult run_suite(TargetFactory& factory, const RunOptions& o) {
+  return run_suite([&factory](const PropertyDef& def, const RunOptions& opts) { return run_property(factory, def, opts); },
+                   o);
+}
+
+RunResult run_suite(const PropertyExecutor& execute, const RunOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   RunResult result;
   result.target = o.backend;
@@ -123,7 +128,7 @@ RunResult run_suite(TargetFactory& factory, const RunOptions& o) {
     for (const PropertyDef& def : properties()) {
       if (def.rule != rule.id) continue;
       if (o.progress) o.progress(rule.id + "  " + def.name);
-      r.properties.push_back(run_property(factory, def, o));
+      r.properties.push_back(execute(def, o));
     }
     const auto& ps = r.properties;
     const bool any_fail = std::any_of(ps.begin(), ps.end(), [](auto& p) { return p.status == Status::fail; });

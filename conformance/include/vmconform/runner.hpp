@@ -29,6 +29,12 @@ struct RunOptions {
   std::function<void(const std::string& line)> progress;  // may be empty
 };
 
+struct PropertyOutcome;
+struct PropertyDef;
+/// Runs one property; run_suite uses run_property(factory, ...) unless given another one (for
+/// example one that runs each property in an isolated worker process).
+using PropertyExecutor = std::function<PropertyOutcome(const PropertyDef& def, const RunOptions& options)>;
+
 enum class Status { pass, fail, xfail, xpass, skip };
 std::string status_name(Status s);
 
@@ -67,5 +73,7 @@ std::string reproducer(const RunOptions& o, const std::string& rule_id);
 /// Runs one property (used by run_suite and by the GoogleTest suite).
 PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, const RunOptions& options);
 RunResult run_suite(TargetFactory& factory, const RunOptions& options);
+/// Same, with every property run by `execute` (no factory needed in this process).
+RunResult run_suite(const PropertyExecutor& execute, const RunOptions& options);
 
 }  // namespace vmc
