@@ -7,6 +7,7 @@
 // readable pages stay correct, and observations of the other rules stay true.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "mutant_support.hpp"
 
