@@ -74,13 +74,12 @@ class NoSizeRounding final : public ModelWrapper {
   std::map<std::uint64_t, std::uint64_t> requested_end_;  // allocation base -> base + size
 };
 
-// AVM-ZERO (and X-MODEL, delayed): pages given back by a decommit or a release keep their
-// bytes, and a later commit of the same addresses hands them out again unzeroed, as a
-// recycling allocator without a memset does.
-class RecyclingTarget final : public ModelWrapper {
+// AVM-ZERO: pages given back by a decommit or a release keep their bytes, and a later commit
+// of the same addresses hands them out again unzeroed, as a recycling allocator without a
+// memset does.
+class RecycledNotZeroed final : public ModelWrapper {
  public:
-  RecyclingTarget(std::uint64_t seed, int frees_before_bug, bool releases_too)
-      : ModelWrapper(seed), frees_before_bug_(frees_before_bug), releases_too_(releases_too) {}
+  using ModelWrapper::ModelWrapper;
   hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type,
                                   std::uint32_t protect, std::uint64_t* allocated) override {
     const hresult hr = model_.allocate_virtual_memory(address, size, type, protect, allocated);
@@ -110,18 +109,13 @@ class RecyclingTarget final : public ModelWrapper {
         before.emplace(p, std::move(bytes));
     }
     const hresult hr = model_.virtual_free(address, size, type);
-    const bool counted = type == MEM_DECOMMIT || releases_too_;
-    if (hr != S_OK || !counted) return hr;
-    if (frees_++ < frees_before_bug_) return hr;
+    if (hr != S_OK) return hr;
     for (auto& [p, bytes] : before)
       if (!committed(p)) stale_[p] = std::move(bytes);
     return hr;
   }
 
  private:
-  int frees_before_bug_;
-  bool releases_too_;
-  int frees_ = 0;
   std::map<std::uint64_t, std::vector<std::uint8_t>> stale_;  // page -> bytes it held
 };
 
@@ -291,18 +285,13 @@ class ConflictAsInvalidArg final : public ModelWrapper {
 
 }  // namespace
 
-std::unique_ptr<Target> make_recycling_target(std::uint64_t seed, int frees_before_bug, bool releases_too) {
-  return std::make_unique<RecyclingTarget>(seed, frees_before_bug, releases_too);
-}
-
 void add_alloc_mutants(std::vector<MutantInfo>& out) {
   out.push_back(mutant<NoSizeRounding>(
       "no-size-rounding", "AVM-ROUND", both_profiles(),
       "an address-0 allocation is exactly `size` bytes: the rest of its last page can be neither read nor written"));
-  out.push_back(MutantInfo{
-      "recycled-memory-not-zeroed", "AVM-ZERO",
-      "pages decommitted or released keep their bytes and come back with them when committed again",
-      both_profiles(), [](std::uint64_t seed) { return make_recycling_target(seed, 0, true); }});
+  out.push_back(mutant<RecycledNotZeroed>(
+      "recycled-memory-not-zeroed", "AVM-ZERO", both_profiles(),
+      "pages decommitted or released keep their bytes and come back with them when committed again"));
   out.push_back(mutant<PageAlignedBases>(
       "page-aligned-bases", "AVM-BASE", both_profiles(),
       "system-chosen and explicit reservation bases are only page-aligned, while the reported granularity is 64 KiB"));

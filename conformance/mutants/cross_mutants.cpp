@@ -1,11 +1,11 @@
 // cross_mutants.cpp - mutants of the rules that span the three operations (X-* rules).
 //
-// X-NO-EFFECT-ON-FAIL: a host fault reported after the work was done. X-ISOLATION: a decommit
+// X-NO-EFFECT-ON-FAIL: a failure detected only after the work was done, on a path (a combined
+// free type with a size) that no single-operation rule exercises. X-ISOLATION: a decommit
 // that also discards a page of another reservation through a stale one-entry cache. X-MODEL:
 // bugs that only a sequence of operations reveals, longer than any single-rule property runs:
-// fresh memory that stops being zero after four reservations, a region table that silently
-// overflows at five live reservations, and decommitted pages that keep their bytes from the
-// third decommit on. Each keeps the setup steps of the properties intact.
+// fresh memory that stops being zero after four reservations, and a region table that silently
+// overflows at four live reservations. Each keeps the setup steps of the properties intact.
 #include <algorithm>
 #include <deque>
 #include <set>
@@ -20,19 +20,21 @@ bool creates_reservation(std::uint64_t address, std::uint32_t type) {
   return kind != MEM_RESET && (address == 0 || (kind & MEM_RESERVE));
 }
 
-// X-NO-EFFECT-ON-FAIL: a host failure other than E_FAIL (HOST_E_TIMEOUT...) is noticed only
-// after the free was carried out, and then reported.
-class HostFaultAfterFree final : public ModelWrapper {
+// X-NO-EFFECT-ON-FAIL: MEM_DECOMMIT|MEM_RELEASE with a non-zero size is handled bit by bit:
+// the MEM_DECOMMIT bit decommits the range, then the MEM_RELEASE bit is refused because of the
+// size, and the call fails with E_INVALIDARG (with size 0 it fails cleanly, as VF-FREE-TYPE
+// requires).
+class CombinedTypeDecommitsFirst final : public ModelWrapper {
  public:
   using ModelWrapper::ModelWrapper;
-  hresult virtual_free(std::uint64_t address, std::uint64_t size, std::uint32_t type) override {
-    if (!unavailable_ && pending_fault_ && *pending_fault_ != E_FAIL) {
-      const hresult fault = *pending_fault_;
-      pending_fault_.reset();
-      model_.virtual_free(address, size, type);
-      return fault;
+
+ protected:
+  hresult free_op(std::uint64_t address, std::uint64_t size, std::uint32_t type) override {
+    if (type == (MEM_DECOMMIT | MEM_RELEASE) && size != 0) {
+      model_.virtual_free(address, size, MEM_DECOMMIT);
+      return E_INVALIDARG;
     }
-    return ModelWrapper::virtual_free(address, size, type);
+    return model_.virtual_free(address, size, type);
   }
 };
 
@@ -88,8 +90,9 @@ class DirtyAfterFourAllocations final : public ModelWrapper {
   int fresh_ = 0;
 };
 
-// X-MODEL: the host's region table has four slots; a fifth live reservation silently evicts
+// X-MODEL: the host's region table has three slots; a fourth live reservation silently evicts
 // the oldest entry, which from then on cannot be freed (HOST_E_INVALIDOPERATION) and leaks.
+// No single-rule property frees its oldest reservation after making a fourth.
 class RegionTableOverflow final : public ModelWrapper {
  public:
   using ModelWrapper::ModelWrapper;
@@ -97,7 +100,7 @@ class RegionTableOverflow final : public ModelWrapper {
                                   std::uint32_t protect, std::uint64_t* allocated) override {
     const hresult hr = model_.allocate_virtual_memory(address, size, type, protect, allocated);
     if (hr != S_OK || !creates_reservation(address, type)) return hr;
-    if (table_.size() == 4) {
+    if (table_.size() == kSlots) {
       forgotten_.insert(table_.front());
       table_.pop_front();
     }
@@ -116,16 +119,17 @@ class RegionTableOverflow final : public ModelWrapper {
   }
 
  private:
-  std::deque<std::uint64_t> table_;   // the four slots, oldest first
+  static constexpr std::size_t kSlots = 3;
+  std::deque<std::uint64_t> table_;   // the slots, oldest first
   std::set<std::uint64_t> forgotten_;  // evicted (leaked) reservations
 };
 
 }  // namespace
 
 void add_cross_mutants(std::vector<MutantInfo>& out) {
-  out.push_back(mutant<HostFaultAfterFree>(
-      "host-fault-after-free", "X-NO-EFFECT-ON-FAIL", both_profiles(),
-      "a VirtualFree that fails with a host fault such as HOST_E_TIMEOUT has already freed the memory"));
+  out.push_back(mutant<CombinedTypeDecommitsFirst>(
+      "combined-type-decommits-first", "X-NO-EFFECT-ON-FAIL", both_profiles(),
+      "VirtualFree with MEM_DECOMMIT|MEM_RELEASE and a non-zero size fails with E_INVALIDARG after decommitting the range"));
   out.push_back(mutant<DecommitZeroesOtherRegion>(
       "decommit-zeroes-other-region", "X-ISOLATION", both_profiles(),
       "a successful decommit also zeroes the first page of the most recently made other reservation"));
@@ -134,11 +138,7 @@ void add_cross_mutants(std::vector<MutantInfo>& out) {
       "from the fifth reservation made with a commit on, freshly committed memory holds 0xCD bytes instead of zeros"));
   out.push_back(mutant<RegionTableOverflow>(
       "region-table-overflow", "X-MODEL", both_profiles(),
-      "a fifth live reservation silently evicts the oldest from a four-slot table, which then cannot be freed"));
-  out.push_back(MutantInfo{
-      "stale-after-three-decommits", "X-MODEL",
-      "from the third successful decommit on, decommitted pages keep their bytes and show them again when recommitted",
-      both_profiles(), [](std::uint64_t seed) { return make_recycling_target(seed, 2, false); }});
+      "a fourth live reservation silently evicts the oldest from a three-slot table, which then cannot be freed"));
 }
 
 }  // namespace vmc::mutant_support

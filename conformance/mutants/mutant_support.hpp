@@ -154,9 +154,4 @@ void add_alloc_mutants(std::vector<MutantInfo>& out);
 void add_free_mutants(std::vector<MutantInfo>& out);
 void add_cross_mutants(std::vector<MutantInfo>& out);
 
-/// Shared with cross_mutants.cpp: a target whose decommitted and released pages come back with
-/// their old bytes when committed again, once `decommits_before_bug` successful frees have
-/// happened (0: from the start). Defined in alloc_mutants.cpp.
-std::unique_ptr<Target> make_recycling_target(std::uint64_t seed, int frees_before_bug, bool releases_too);
-
 }  // namespace vmc::mutant_support

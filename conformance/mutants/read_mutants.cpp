@@ -2,9 +2,10 @@
 //
 // A read mutant must not blind the suite: every property observes the target through
 // ReadVirtual, page by page. So these bugs only show on reads that run into unreadable memory
-// (all-or-nothing reads, a claimed full length, a one-page fallback), on zero-byte reads, or on
-// the unused rest of a reservation's last 64 KiB granule; whole-page reads of committed
-// readable pages stay correct, and observations of the other rules stay true.
+// (all-or-nothing reads, a claimed full length, a halving retry), on unreadable reads that
+// cross a page boundary, on zero-byte reads, or on the unused rest of a reservation's last
+// 64 KiB granule; whole-page reads of committed readable pages stay correct, and observations
+// of the other rules stay true.
 #include <algorithm>
 #include <cstring>
 #include <iterator>
@@ -67,16 +68,36 @@ class GranuleTailReadable final : public ModelWrapper {
   }
 };
 
-// RV-PREFIX: when the whole range cannot be read, retries with the first page only.
-class FirstPageFallbackRead final : public ModelWrapper {
+// RV-FAIL: reads crossing a page boundary go through a page-chunk loop that stops at the first
+// failing chunk and reports what it read so far, so an unreadable first page becomes S_OK with
+// 0 bytes; reads within one page fail correctly.
+class ChunkedReadFaultAsEmpty final : public ModelWrapper {
+ public:
+  using ModelWrapper::ModelWrapper;
+  hresult read_virtual(std::uint64_t address, std::uint8_t* buffer, std::uint32_t n,
+                       std::uint32_t* bytes_read) override {
+    const hresult hr = model_.read_virtual(address, buffer, n, bytes_read);
+    const bool chunked = n > 0 && address + n - 1 >= address && page_down(address) != page_down(address + n - 1);
+    if (failed(hr) && chunked && buffer != nullptr && bytes_read != nullptr) {
+      *bytes_read = 0;
+      return S_OK;
+    }
+    return hr;
+  }
+};
+
+// RV-PREFIX: when the whole range cannot be read, retries with half the size until a read
+// succeeds, so it returns the largest bytesRequested/2^k that fits, not the whole prefix.
+class HalvingRetryRead final : public ModelWrapper {
  public:
   using ModelWrapper::ModelWrapper;
   hresult read_virtual(std::uint64_t address, std::uint8_t* buffer, std::uint32_t n,
                        std::uint32_t* bytes_read) override {
     const hresult hr = model_.read_virtual(address, buffer, n, bytes_read);
     if (hr == S_OK && bytes_read != nullptr && *bytes_read < n) {
-      const std::uint64_t first_page_rest = page_down(address) + page() - address;
-      *bytes_read = static_cast<std::uint32_t>(std::min<std::uint64_t>(*bytes_read, first_page_rest));
+      std::uint32_t m = n;
+      while (m > *bytes_read) m /= 2;
+      *bytes_read = m;
     }
     return hr;
   }
@@ -108,9 +129,12 @@ void add_read_mutants(std::vector<MutantInfo>& out) {
   out.push_back(mutant<GranuleTailReadable>(
       "granule-tail-readable", "RV-FAIL", both_profiles(),
       "reads starting in the unused rest of a reservation's last 64 KiB granule succeed and return zeros"));
-  out.push_back(mutant<FirstPageFallbackRead>(
-      "first-page-fallback-read", "RV-PREFIX", win32_only(),
-      "a read that runs into unreadable memory returns only the bytes up to the end of its first page"));
+  out.push_back(mutant<ChunkedReadFaultAsEmpty>(
+      "chunked-read-fault-as-empty", "RV-FAIL", both_profiles(),
+      "a read crossing a page boundary whose first byte is unreadable returns S_OK with *pBytesRead = 0"));
+  out.push_back(mutant<HalvingRetryRead>(
+      "halving-retry-read", "RV-PREFIX", win32_only(),
+      "a read that runs into unreadable memory is retried with half the size until it succeeds, returning less than the readable prefix"));
   out.push_back(mutant<ZeroLengthReadInvalid>(
       "zero-length-read-invalidarg", "RV-ZERO-LENGTH", win32_only(),
       "zero-byte reads return E_INVALIDARG instead of S_OK"));

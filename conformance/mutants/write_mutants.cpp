@@ -33,12 +33,13 @@ class PartialWrite final : public ModelWrapper {
   }
 };
 
-// WV-ROUNDTRIP: a write-combining buffer for patch-sized writes that is never flushed.
+// WV-ROUNDTRIP: a write-combining buffer for small multi-byte writes that is never flushed
+// (single-byte writes, such as breakpoints, go straight through).
 class PhantomSmallWrite final : public ModelWrapper {
  public:
   using ModelWrapper::ModelWrapper;
   hresult write_virtual(std::uint64_t address, const std::uint8_t* buffer, std::uint32_t n) override {
-    if (buffer != nullptr && n >= 1 && n <= 16 &&
+    if (buffer != nullptr && n >= 2 && n <= 16 &&
         all_pages(address, n, [this](std::uint64_t p) { return read_write_page(p); }))
       return S_OK;  // "buffered"
     return model_.write_virtual(address, buffer, n);
@@ -183,7 +184,7 @@ void add_write_mutants(std::vector<MutantInfo>& out) {
       "a failing write copies page by page up to the first unwritable page before it reports ERROR_PARTIAL_COPY"));
   out.push_back(mutant<PhantomSmallWrite>(
       "phantom-small-write", "WV-ROUNDTRIP", both_profiles(),
-      "writes of 1 to 16 bytes to read-write memory return S_OK but are never written (an unflushed write buffer)"));
+      "writes of 2 to 16 bytes to read-write memory return S_OK but are never written (an unflushed write buffer)"));
   out.push_back(mutant<StraddleDropsLastByte>(
       "straddle-drops-last-byte", "WV-ROUNDTRIP", both_profiles(),
       "a write to read-write memory that starts mid-page and crosses a page boundary loses its last byte but returns S_OK"));

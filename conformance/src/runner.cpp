@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
+#include <rapidcheck/detail/Configuration.h>
 #include <sstream>
 
 namespace vmc {
@@ -56,7 +58,20 @@ class QuietListener final : public rc::detail::TestListener {
 };
 }  // namespace
 
+/// RapidCheck prints "Using configuration: seed=..." the first time anything loads its global
+/// configuration; that seed is not the run's, so load it once with stderr muted.
+void load_rapidcheck_configuration_quietly() {
+  static const bool loaded = [] {
+    std::streambuf* saved = std::cerr.rdbuf(nullptr);
+    rc::detail::configuration();
+    std::cerr.rdbuf(saved);
+    return true;
+  }();
+  (void)loaded;
+}
+
 PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, const RunOptions& o) {
+  load_rapidcheck_configuration_quietly();
   PropertyOutcome out;
   out.name = def.name;
   if (def.skip_reason) {
@@ -93,6 +108,9 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
     out.status = Status::fail;
     out.cases = f.numSuccess + 1;
     out.message = f.description;
+    // RapidCheck prefixes "file:line:\nRC_FAIL(...)\n\n"; the message after it says everything.
+    if (const auto cut = out.message.find("RC_FAIL("); cut != std::string::npos)
+      if (const auto body = out.message.find("\n\n", cut); body != std::string::npos) out.message = out.message.substr(body + 2);
     for (const auto& [type, value] : f.counterExample) out.counterexample += type + " = " + value + "\n";
   } else if (result.template is<rc::detail::GaveUpResult>()) {
     const auto& g = result.template get<rc::detail::GaveUpResult>();

@@ -35,6 +35,8 @@ std::string to_string(Inaccessible k) {
   return "?";
 }
 
+void showValue(Inaccessible k, std::ostream& os) { os << to_string(k); }
+
 Inaccessible gen_inaccessible() {
   return *rc::gen::element(Inaccessible::decommitted, Inaccessible::reserved_only,
                            Inaccessible::noaccess, Inaccessible::guard,

@@ -94,7 +94,7 @@ hresult ReferenceModel::allocate_virtual_memory(std::uint64_t address, std::uint
   if (address == 0) {
     // IMPL: AVM-BASE, AVM-ROUND - the system chooses a granularity-aligned base and the size
     // is rounded up to whole pages. MEM_COMMIT alone at address 0 also reserves.
-    const std::uint64_t rounded = round_down(size + config_.page_size - 1ull, config_.page_size);
+    const std::uint64_t rounded = round_down(std::uint64_t{size} + config_.page_size - 1ull, config_.page_size);
     const auto base = choose_base(rounded);
     if (!base) return HR_NOT_ENOUGH_MEMORY;
     return reserve(*base, rounded, (kind & MEM_COMMIT) != 0, protect, allocated_address);
@@ -104,7 +104,7 @@ hresult ReferenceModel::allocate_virtual_memory(std::uint64_t address, std::uint
     // granularity and covers every page holding a byte of [address, address+size).
     const std::uint64_t base = round_down(address, config_.allocation_granularity);
     const std::uint64_t end =
-        round_down(address + size + config_.page_size - 1ull, config_.page_size);
+        round_down(address + std::uint64_t{size} + config_.page_size - 1ull, config_.page_size);
     return reserve(base, end - base, (kind & MEM_COMMIT) != 0, protect, allocated_address);
   }
   // IMPL: AVM-COMMIT-RESERVED - MEM_COMMIT alone needs the whole range reserved already.
@@ -120,7 +120,7 @@ hresult ReferenceModel::allocate_at_system_choice(std::uint64_t chosen_base, std
   if ((type & ~kKnownAllocTypes) != 0 || !(kind & (MEM_COMMIT | MEM_RESERVE)) ||
       (kind & MEM_RESET) || size == 0 || !valid_page_protection(protect))
     return E_INVALIDARG;
-  const std::uint64_t rounded = round_down(size + config_.page_size - 1ull, config_.page_size);
+  const std::uint64_t rounded = round_down(std::uint64_t{size} + config_.page_size - 1ull, config_.page_size);
   if (chosen_base % config_.allocation_granularity != 0 || chosen_base < config_.lowest_address ||
       chosen_base + rounded - 1 > config_.highest_address ||
       range_conflicts(chosen_base, chosen_base + rounded))
@@ -182,7 +182,7 @@ hresult ReferenceModel::reserve(std::uint64_t base, std::uint64_t size, bool com
 hresult ReferenceModel::commit_existing(std::uint64_t address, std::uint32_t size,
                                         std::uint32_t protect, std::uint64_t* allocated_address) {
   const std::uint64_t first = round_down(address, config_.page_size);
-  const std::uint64_t end = round_down(address + size + config_.page_size - 1ull, config_.page_size);
+  const std::uint64_t end = round_down(address + std::uint64_t{size} + config_.page_size - 1ull, config_.page_size);
   Allocation* a = find_allocation(first);
   // IMPL: AVM-COMMIT-RESERVED - every page must be inside one host reservation.
   if (a == nullptr || end > a->base + a->size) return HR_INVALID_ADDRESS;
@@ -203,7 +203,7 @@ hresult ReferenceModel::reset(std::uint64_t address, std::uint32_t size,
   // page state. The model keeps the bytes; the checker also accepts zeroed pages.
   if (address == 0) return E_INVALIDARG;
   const std::uint64_t first = round_down(address, config_.page_size);
-  const std::uint64_t end = round_down(address + size + config_.page_size - 1ull, config_.page_size);
+  const std::uint64_t end = round_down(address + std::uint64_t{size} + config_.page_size - 1ull, config_.page_size);
   const Allocation* a = find_allocation(first);
   if (a == nullptr || end > a->base + a->size) return HR_INVALID_ADDRESS;
   *allocated_address = first;

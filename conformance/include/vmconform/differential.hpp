@@ -58,7 +58,6 @@ class Differential {
   std::vector<opseq::Handle> handles_;
   std::vector<opseq::ForeignSample> foreign_;
   std::vector<std::string> log_;
-  bool sut_injects_ = false;
 };
 
 }  // namespace vmc

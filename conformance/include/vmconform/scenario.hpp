@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ std::vector<std::uint8_t> fill(const CaseEnv& env, const Region& r, std::uint8_t
 /// Kinds of memory that ReadVirtual and WriteVirtual cannot touch.
 enum class Inaccessible { decommitted, reserved_only, noaccess, guard, granule_tail, released };
 std::string to_string(Inaccessible k);
+/// How RapidCheck prints an Inaccessible in a counterexample (found by ADL).
+void showValue(Inaccessible k, std::ostream& os);
 /// Generator over every kind.
 Inaccessible gen_inaccessible();
 /// Makes page `index` of the committed region `r` inaccessible in the given way and returns

@@ -7,7 +7,8 @@
 // FOLL_FORCE writes (proc_mem.force_override, lockdown), keeps the copy visible to the sanitizers
 // (a write through /proc is invisible to ASan/TSan), is what WriteProcessMemory itself does on
 // Windows, and works unchanged for any VmPrimitives (the `process` backend reuses it). So read()
-// and write() here are memcpy of ranges the table has proven accessible.
+// and write() here copy ranges the table has proven accessible - with memmove, because a caller
+// may legitimately pass a buffer that itself lies in (or overlaps) host memory.
 #include "local_primitives.hpp"
 
 #include <sys/mman.h>
@@ -72,12 +73,12 @@ int LocalPrimitives::unmap(std::uint64_t address, std::uint64_t size) {
 }
 
 std::size_t LocalPrimitives::read(std::uint64_t address, void* buffer, std::size_t n) {
-  std::memcpy(buffer, pointer(address), n);
+  std::memmove(buffer, pointer(address), n);
   return n;
 }
 
 std::size_t LocalPrimitives::write(std::uint64_t address, const void* buffer, std::size_t n) {
-  std::memcpy(pointer(address), buffer, n);
+  std::memmove(pointer(address), buffer, n);
   return n;
 }
 

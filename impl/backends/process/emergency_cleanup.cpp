@@ -3,7 +3,8 @@
 // Slots are plain atomics so the handler can read them at any moment. The handler runs on any
 // thread but never on a ptrace thread (those block all signals), so waiting for an injection
 // flag to clear cannot deadlock. After cleaning up it restores the disposition that was there
-// before us and re-raises (or calls the previous handler), so Ctrl-C still ends the suite.
+// before us and re-raises, so Ctrl-C still ends the suite. If the program installed its own
+// handler first, we only chain to it: the program stays in charge and cleans up normally.
 #include "emergency_cleanup.hpp"
 
 #include <signal.h>
@@ -41,6 +42,21 @@ void sleep_ms(long ms) {
 }
 
 void handler(int sig, siginfo_t* info, void* context) {
+  const int i = signal_index(sig);
+  if (i < 0) return;
+  const struct sigaction& previous = g_previous[i];
+  // The program handles this signal itself: it stays in control and will destroy its targets
+  // normally, which is the cleanest ending; we only pass the signal on.
+  if (previous.sa_flags & SA_SIGINFO) {
+    if (previous.sa_sigaction != nullptr) previous.sa_sigaction(sig, info, context);
+    return;
+  }
+  if (previous.sa_handler == SIG_IGN) return;
+  if (previous.sa_handler != SIG_DFL) {
+    previous.sa_handler(sig);
+    return;
+  }
+  // The default action is about to end the process: leave every tracee in a sound state.
   const int saved_errno = errno;
   g_terminating.store(true);
   for (Slot& slot : g_slots) {
@@ -53,20 +69,8 @@ void handler(int sig, siginfo_t* info, void* context) {
     // An attached process: let a running injection put its registers back (bounded wait).
     for (int waited = 0; slot.injecting.load() && waited < 2000; ++waited) sleep_ms(1);
   }
-  const int i = signal_index(sig);
   errno = saved_errno;
-  if (i < 0) return;
-  const struct sigaction& previous = g_previous[i];
-  if (previous.sa_flags & SA_SIGINFO) {
-    if (previous.sa_sigaction != nullptr) previous.sa_sigaction(sig, info, context);
-    return;
-  }
-  if (previous.sa_handler == SIG_IGN) return;
-  if (previous.sa_handler != SIG_DFL) {
-    previous.sa_handler(sig);
-    return;
-  }
-  sigaction(sig, &previous, nullptr);  // default action: re-raise once we return
+  sigaction(sig, &previous, nullptr);  // default action: re-raised once we return
   raise(sig);
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "process_target.hpp"
+#include "vmconform/process_backend.hpp"
 #include "vmconform/target.hpp"
 
 namespace vmc::process {
@@ -50,8 +51,5 @@ class ProcessFactory final : public TargetFactory {
   std::shared_ptr<Tracee> attached_;               // the pid=N process
   std::string last_failure_;
 };
-
-/// The failure message of a process-backend factory ("" for any other factory).
-std::string failure_message(const TargetFactory& factory);
 
 }  // namespace vmc::process

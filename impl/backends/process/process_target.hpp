@@ -15,6 +15,7 @@
 
 #include "remote_primitives.hpp"
 #include "vmconform/host_region_table.hpp"
+#include "vmconform/process_backend.hpp"
 
 namespace vmc::process {
 
@@ -69,8 +70,5 @@ class RawTarget final : public ProcessTarget {
   hresult write_ptrace(std::uint64_t address, const std::uint8_t* buffer, std::uint32_t n);
   RawWrite how_;
 };
-
-/// The failure message of a process-backend target ("" for any other target or a healthy one).
-std::string failure_message(const Target& target);
 
 }  // namespace vmc::process

@@ -12,7 +12,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <elf.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -46,6 +48,17 @@ std::string tracer_of(pid_t pid) {
   return "?";
 }
 
+// Injection uses the x86-64 system call convention: refuse 32-bit (or foreign) programs.
+std::string not_x86_64(pid_t pid) {
+  std::ifstream exe("/proc/" + std::to_string(pid) + "/exe", std::ios::binary);
+  unsigned char ident[EI_NIDENT + 4] = {};  // e_ident, e_type, e_machine
+  if (!exe.read(reinterpret_cast<char*>(ident), sizeof ident)) return "";  // cannot tell: try
+  const unsigned machine = ident[EI_NIDENT + 2] | (ident[EI_NIDENT + 3] << 8);
+  if (ident[EI_CLASS] != ELFCLASS64 || machine != EM_X86_64)
+    return "process " + std::to_string(pid) + " is not a 64-bit x86-64 program";
+  return "";
+}
+
 }  // namespace
 
 Tracee::Tracee(pid_t pid, bool own_child, std::unique_ptr<PtraceThread> thread)
@@ -71,6 +84,7 @@ std::shared_ptr<Tracee> Tracee::spawn_child() {
       sigprocmask(SIG_SETMASK, &none, nullptr);
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (getppid() != parent) _exit(120);
+      syscall(SYS_close_range, 3u, ~0u, 0u);  // hold none of our pipes open (best effort)
       if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) _exit(121);
       execve(path, argv, envp);
       raise(SIGSTOP);  // exec failed: stay stopped as a copy of the parent
@@ -108,6 +122,8 @@ std::shared_ptr<Tracee> Tracee::attach(pid_t pid) {
   const std::string who = "process " + std::to_string(pid);
   if (pid <= 0) throw std::runtime_error("process backend: invalid pid " + std::to_string(pid));
   if (pid == getpid()) throw std::runtime_error("process backend: cannot attach to ourselves");
+  if (const std::string why = not_x86_64(pid); !why.empty())
+    throw std::runtime_error("process backend: " + why);
   auto thread = std::make_unique<PtraceThread>();
   std::string error;
   thread->run([&] {
@@ -194,9 +210,11 @@ void Tracee::release_on_thread() {
 }
 
 Tracee::Wait Tracee::wait_for_stop(int* status) {
-  const auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
-  long pause_us = 20;
-  for (int polls = 0;; ++polls) {
+  // A stop normally arrives within microseconds, but on a loaded machine the tracee may wait
+  // for a CPU: yield (cheap, and it lets the tracee run) for a few milliseconds before sleeping,
+  // so a busy machine costs scheduling latency, not oversleeping.
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
     const pid_t r = waitpid(pid_, status, __WALL | WNOHANG);
     if (r == pid_) {
       if (WIFSTOPPED(*status)) return Wait::stopped;
@@ -211,17 +229,15 @@ Tracee::Wait Tracee::wait_for_stop(int* status) {
       mark_failed("target process " + std::to_string(pid_) + " is gone (" + errno_text(errno) + ")");
       return Wait::gone;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited >= kStopTimeout) {
       mark_failed("target process " + std::to_string(pid_) + " did not stop within " +
                   std::to_string(kStopTimeout.count()) + " ms");
       return Wait::timeout;
     }
-    if (polls < 64) {
-      sched_yield();  // a stop normally arrives within microseconds
-    } else {
-      sleep_us(pause_us);
-      pause_us = std::min(pause_us * 2, 2000L);
-    }
+    if (waited < std::chrono::milliseconds(5)) sched_yield();
+    else if (waited < std::chrono::milliseconds(50)) sleep_us(50);
+    else sleep_us(1000);
   }
 }
 

@@ -9,6 +9,13 @@
 // object (local system calls for `native`, injected system calls for `process`). Memory that is
 // not inside a live host allocation is never read, written or freed through it. Every public
 // operation holds one mutex for the table and the primitive calls it makes.
+//
+// What the primitives can rely on: read() and write() are only called for ranges that are
+// accessible with their current real protection - for a write to PAGE_EXECUTE(_READ) pages the
+// table first adds PROT_WRITE with protect() and restores the protection afterwards. Reserved
+// pages are always PROT_NONE and zero (decommit calls protect(PROT_NONE) and then discard()), so
+// a commit is a single protect(). Every reservation is one map_none() (address 0: the OS picks,
+// then the table trims to a granularity-aligned base; explicit: fixed) covering its granule tail.
 #pragma once
 
 #include <cstdint>

@@ -57,6 +57,7 @@ Op canonical(const Op& op) {
       c.addr.kind = AddrRef::Kind::foreign;
       c.addr.index = op.addr.index;
       c.addr.offset = op.addr.offset;
+      c.free_size = op.free_size;
       c.type = op.type;
       break;
     case OpKind::inject_fault:

@@ -60,6 +60,7 @@ Op read_op(Reader& r) {
       op.addr.kind = AddrRef::Kind::foreign;
       op.addr.index = r.u8();
       op.addr.offset = r.sv();
+      op.free_size = r.size(true);
       op.type = r.table(detail::kFreeTypes);
       break;
     case OpKind::inject_fault:

@@ -56,6 +56,7 @@ void write_op(Writer& w, const Op& op) {
     case OpKind::free_foreign:
       w.u8(op.addr.index);
       w.sv(op.addr.offset);
+      w.size(op.free_size, true);
       w.table(detail::kFreeTypes, op.type);
       break;
     case OpKind::inject_fault:
@@ -78,7 +79,7 @@ std::string problem(const Op& op) {
     return "addr: a free_foreign address must be of kind foreign";
   if (op.addr != c.addr) return "addr: index/page must be 0 where the address kind ignores them";
   if (op.size != c.size) return "size: only alloc uses it, must be 0";
-  if (op.free_size != c.free_size) return "free_size: only free uses it, must be 0";
+  if (op.free_size != c.free_size) return "free_size: only free and free_foreign use it, must be 0";
   if (op.type != c.type) return "type: not used by this op kind, must be 0";
   if (op.protect != c.protect) return "protect: only alloc uses it, must be 0";
   if (op.pattern != c.pattern) return "pattern: only write uses it, must be 0";

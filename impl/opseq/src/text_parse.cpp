@@ -131,6 +131,12 @@ class Fields {
     throw Fail{"missing field '" + std::string(key) + "=' for " + op_ + expected()};
   }
 
+  bool has(std::string_view key) const {
+    for (const auto& [k, v] : values_)
+      if (k == key) return true;
+    return false;
+  }
+
   std::uint64_t number(std::string_view key, std::uint64_t max) const {
     const std::string_view text = get(key);
     const auto v = detail::parse_u64(text);
@@ -215,8 +221,9 @@ Op parse_op(const std::vector<std::string_view>& t) {
   } else {  // free-foreign
     if (op.addr.kind != AddrRef::Kind::foreign)
       throw Fail{"free-foreign needs a foreign address fN[+/-OFFSET], not " + quoted(t[1])};
-    const Fields f(name, rest, {"type"});
+    const Fields f(name, rest, {"size", "type"});
     op.kind = OpKind::free_foreign;
+    op.free_size = f.has("size") ? f.number("size", kU64) : 0;  // optional, default 0
     op.type = f.flags("type", mem, "MEM");
   }
   return op;

@@ -73,7 +73,10 @@ std::string to_text(const Op& op) {
     case OpKind::free_foreign: {
       AddrRef f = op.addr;
       f.kind = AddrRef::Kind::foreign;
-      return "free-foreign " + to_text(f) + " type=" + flags_text(op.type, mem);
+      // size= is optional for free-foreign and printed only when it is not 0.
+      return "free-foreign " + to_text(f) +
+             (op.free_size != 0 ? " size=" + number_text(op.free_size) : std::string()) +
+             " type=" + flags_text(op.type, mem);
     }
     case OpKind::inject_fault:
       return "inject-fault " + detail::hresult_text(op.fault);

@@ -211,7 +211,7 @@ const Bytes kExampleOne = {0x01,                                            // v
                            0x02, 0x01, 0x01, 0xFF, 0x00, 0x02, 0x41,        // write
                            0x03, 0x01, 0x00, 0x00, 0x02, 0x00,              // read
                            0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,        // free
-                           0x04, 0x00, 0x10, 0x00,                          // free-foreign
+                           0x04, 0x00, 0x10, 0x00, 0x00, 0x00,              // free-foreign
                            0x05, 0x00};                                     // inject-fault
 
 const Bytes kExampleTwo = {

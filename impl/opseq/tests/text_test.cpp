@@ -65,7 +65,7 @@ TEST(Text, GoldenExampleRoundTrips) {
   const std::string canonical_text = read_file("example.canonical.opseq");
   ASSERT_FALSE(source.empty());
   const Sequence s = parsed(source);
-  ASSERT_EQ(s.size(), 15u);
+  ASSERT_EQ(s.size(), 16u);
   EXPECT_EQ(to_text(s), canonical_text);
   EXPECT_EQ(parsed(canonical_text), s);
   const auto bytes = from_hex(read_file("example.hex"));
@@ -97,6 +97,14 @@ TEST(Text, PrintsTheDocumentedLines) {
   EXPECT_EQ(to_text(i), "inject-fault E_FAIL");
   i.fault = 0x1234;
   EXPECT_EQ(to_text(i), "inject-fault 0x00001234");
+  Op ff;
+  ff.kind = OpKind::free_foreign;
+  ff.addr = {AddrRef::Kind::foreign, 0, 0, 0x10};
+  ff.type = MEM_RELEASE;
+  EXPECT_EQ(to_text(ff), "free-foreign f0+0x10 type=MEM_RELEASE");  // size 0 is not printed
+  ff.free_size = 0x1000;
+  ff.type = MEM_DECOMMIT;
+  EXPECT_EQ(to_text(ff), "free-foreign f0+0x10 size=0x1000 type=MEM_DECOMMIT");
   EXPECT_EQ(to_text(Sequence{}), "vmconform-opseq 1\n");
 }
 

@@ -119,5 +119,12 @@ TEST(ProcessDeath, KillDuringABusySequenceNeverHangsOrCrashes) {
       << failure_message(*target);
 }
 
+TEST(ProcessDeath, OtherBackendsHaveNoFailureMessage) {
+  auto factory = make_factory("sim");
+  auto target = factory->make();
+  EXPECT_EQ(failure_message(*factory), "");
+  EXPECT_EQ(failure_message(*target), "");
+}
+
 }  // namespace
 }  // namespace vmc::process::test

@@ -1,7 +1,7 @@
-// process_signal_test.cpp - SIGTERM arriving while we hold tracees.
+// process_signal_test.cpp - SIGTERM or SIGINT arriving while we hold tracees.
 //
 // A forked copy of this test process holds an own child and an attached `sleep`, then receives
-// SIGTERM. The copy must die of SIGTERM as usual, its own child must die with it, and the
+// SIGTERM or SIGINT. The copy must die of that signal as usual, its own child must die with it, and the
 // attached process must be left running, untraced and not stopped.
 #include <poll.h>
 #include <signal.h>
@@ -20,7 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-[[noreturn]] void runner(int report_fd, pid_t sleeper) {
+[[noreturn]] void runner(int report_fd, pid_t sleeper, int sig) {
   try {
     auto own = make_factory("process");
     auto own_target = own->make();
@@ -32,15 +32,19 @@ using namespace std::chrono_literals;
                                              PAGE_READWRITE, &b);
     const pid_t child = dynamic_cast<ProcessTarget&>(*own_target).pid();
     if (write(report_fd, &child, sizeof child) != sizeof child) _exit(3);
-    kill(getpid(), SIGTERM);
+    kill(getpid(), sig);
     for (int i = 0; i < 1000; ++i) usleep(1000);
   } catch (...) {
     _exit(2);
   }
-  _exit(1);  // SIGTERM did not end us
+  _exit(1);  // the signal did not end us
 }
 
-TEST(ProcessSignals, SigtermKillsOwnChildrenAndReleasesAttachedProcesses) {
+void interrupt_and_check(int sig) {
+  // A shell may start us with SIGINT ignored (background jobs): the default is what we test.
+  struct sigaction current {};
+  sigaction(sig, nullptr, &current);
+  if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) signal(sig, SIG_DFL);
   SleepProcess sleeper("60");
   ASSERT_TRUE(wait_for_comm(sleeper.pid(), "sleep", 5000ms));
   int fds[2];
@@ -49,7 +53,7 @@ TEST(ProcessSignals, SigtermKillsOwnChildrenAndReleasesAttachedProcesses) {
   ASSERT_GE(copy, 0);
   if (copy == 0) {
     close(fds[0]);
-    runner(fds[1], sleeper.pid());
+    runner(fds[1], sleeper.pid(), sig);
   }
   close(fds[1]);
   pid_t own_child = -1;
@@ -65,7 +69,7 @@ TEST(ProcessSignals, SigtermKillsOwnChildrenAndReleasesAttachedProcesses) {
   }
   if (r == 0) kill(copy, SIGKILL);
   ASSERT_EQ(r, copy) << "the interrupted process did not end";
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << "status " << status;
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << "status " << status;
   // The own child is gone (or a zombie waiting for init).
   bool gone = false;
   for (int i = 0; i < 500 && !gone; ++i) {
@@ -82,6 +86,14 @@ TEST(ProcessSignals, SigtermKillsOwnChildrenAndReleasesAttachedProcesses) {
     if (!sleeping) std::this_thread::sleep_for(2ms);
   }
   EXPECT_TRUE(sleeping) << "state " << process_state(sleeper.pid());
+}
+
+TEST(ProcessSignals, SigtermKillsOwnChildrenAndReleasesAttachedProcesses) {
+  interrupt_and_check(SIGTERM);
+}
+
+TEST(ProcessSignals, SigintKillsOwnChildrenAndReleasesAttachedProcesses) {
+  interrupt_and_check(SIGINT);
 }
 
 }  // namespace

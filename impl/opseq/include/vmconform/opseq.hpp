@@ -35,7 +35,7 @@ struct Op {
   OpKind kind = OpKind::alloc;
   AddrRef addr;                // alloc: zero = system chooses; free_foreign uses kind=foreign
   std::uint32_t size = 0;      // alloc size in bytes
-  std::uint64_t free_size = 0; // free: dwSize
+  std::uint64_t free_size = 0; // free/free_foreign: dwSize
   std::uint32_t type = 0;      // alloc: allocation type; free/free_foreign: free type
   std::uint32_t protect = 0;   // alloc
   std::uint32_t length = 0;    // write/read: bytes

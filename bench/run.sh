@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# bench/run.sh - builds the benchmarks in a Release (-O2) build directory of their own, runs every
+# one of them and regenerates reports/benchmarks/: model.json (reference model, Google Benchmark),
+# reserve_rss.json (resident memory for 1 TiB of reservations), conformance.json (timed
+# `vmconform run` against sim, both profiles), native.json / process.json (backends against the
+# bare calls they wrap, or {"pending": ...} when a backend is not registered or does not build),
+# and README.md, the summary table, written by vmconform_bench_report. Everything timed is pinned
+# to one core with taskset.
+#
+# Usage: bench/run.sh [BUILD_DIR]          (default: build/bench)
+# Environment: BENCH_CPU (core to pin to, default 0), BENCH_REPETITIONS (default 10),
+#              CONFORMANCE_RUNS (default 3).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$root/build/bench}"
+out="$root/reports/benchmarks"
+cpu="${BENCH_CPU:-0}"
+reps="${BENCH_REPETITIONS:-10}"
+runs="${CONFORMANCE_RUNS:-3}"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$out"
+
+join() { local IFS=,; echo "$*"; }
+pending() {  # pending NAME REASON: the stage could not be measured
+  printf '{"pending": "%s"}\n' "$2" >"$out/$1.json"
+  echo "   $1: pending - $2"
+}
+
+echo "== configure $build (Release, -O2)"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
+  -DVMCONFORM_BUILD_BENCHMARKS=ON -DVMCONFORM_BUILD_TESTS=OFF \
+  -DVMCONFORM_WARNINGS_AS_ERRORS=OFF >"$scratch/configure.log"
+
+echo "== build"
+# The model benchmarks need only vmconform_core; the rest links every backend, so a backend that
+# does not build yet must not stop the model figures.
+ninja -C "$build" vmconform_bench_model vmconform_bench_reserve_rss vmconform_bench_report
+suite_built=1
+ninja -C "$build" vmconform vmconform_bench_native vmconform_bench_process || suite_built=0
+cxx="$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")"
+build_desc="CMAKE_BUILD_TYPE=Release, -O2 -DNDEBUG, $("$cxx" --version | head -n1), ${build#"$root"/}"
+
+bench="$build/bench"
+pin=(timeout 1800 taskset -c "$cpu")  # a hung stage ends, it does not hang the script
+gb=(--benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true
+    --benchmark_out_format=json)
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "== 1. reference model cost per operation (10 and 100,000 live regions)"
+"${pin[@]}" "$bench/vmconform_bench_model" "${gb[@]}" --benchmark_out="$out/model.json"
+
+echo "== 2. resident memory for reserving 1 TiB in the model"
+"$bench/vmconform_bench_reserve_rss" "$out/reserve_rss.json"
+
+echo "== 3. conformance run against sim on one core ($runs runs per profile)"
+if [[ $suite_built == 1 ]]; then
+  vmconform="$build/conformance/vmconform"
+  shown="${vmconform#"$root"/}"
+  entries=()
+  for profile in win32 documented; do
+    args=(run --backend sim --profile "$profile" --seed 1 --quiet)
+    wall=() user=() sys=() codes=()
+    for ((i = 0; i < runs; i++)); do
+      TIMEFORMAT='%R %U %S'
+      set +e
+      { time timeout 600 taskset -c "$cpu" "$vmconform" "${args[@]}" >"$scratch/run.out" 2>&1; } 2>"$scratch/time"
+      code=$?
+      set -e
+      read -r r u s <"$scratch/time"
+      wall+=("$r") user+=("$u") sys+=("$s") codes+=("$code")
+      echo "   profile $profile run $((i + 1)): ${r}s wall, exit $code"
+    done
+    entries+=("$(printf '{"profile": "%s", "command": "taskset -c %s %s %s", "wall_s": [%s], "user_s": [%s], "sys_s": [%s], "exit_codes": [%s]}' \
+      "$profile" "$cpu" "$shown" "${args[*]}" "$(join "${wall[@]}")" "$(join "${user[@]}")" \
+      "$(join "${sys[@]}")" "$(join "${codes[@]}")")")
+  done
+  (IFS=,; printf '{"date": "%s", "runs": [%s]}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${entries[*]}") \
+    >"$out/conformance.json"
+else
+  pending conformance "target vmconform did not build (see the ninja output)"
+fi
+
+echo "== 4. backends against the bare calls they wrap"
+registered=""
+[[ $suite_built == 1 ]] && registered="$("$build/conformance/vmconform" list-backends | grep -v '^ ' | cut -d' ' -f1)"
+for backend in native process; do
+  if [[ $suite_built != 1 ]]; then
+    pending "$backend" "the backend benchmarks did not build (see the ninja output)"
+  elif ! grep -qx "$backend" <<<"$registered"; then
+    pending "$backend" "backend $backend is not registered yet (vmconform list-backends)"
+  elif ! "${pin[@]}" "$bench/vmconform_bench_$backend" "${gb[@]}" --benchmark_out="$out/$backend.json"; then
+    pending "$backend" "vmconform_bench_$backend failed; run it by hand to see why"
+  fi
+done
+
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== summary"
+"$bench/vmconform_bench_report" "$out" "$load_before" "$load_after" "$build_desc"

@@ -1,0 +1,220 @@
+// fuzz_command.cpp - `vmconform fuzz --backend NAME`: a libFuzzer campaign against one backend.
+//
+// Picks the fuzz target for the backend (native -> fuzz_native, process -> fuzz_process, sim ->
+// fuzz_sim, anything else -> fuzz_mutant with VMCONFORM_FUZZ_BACKEND=NAME), finds its libFuzzer
+// binary as built by the `fuzz` preset (build/fuzz/fuzz/, or --fuzzer PATH), runs it for --time
+// seconds (-fork=N for --jobs N) on a working corpus plus the seeds of corpus/<target>/, prints a
+// progress line every few seconds, then a summary and, for every crash artifact, the op-sequence
+// text and the `vmconform replay` reproducer. Exit: 0 no crash, 1 crash(es), 2 usage/setup.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "command.hpp"
+#include "vmconform/backend_registry.hpp"
+#include "vmconform/opseq.hpp"
+
+namespace vmc::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct FuzzArgs {
+  std::string backend, target, fuzzer, corpus, artifacts;
+  int time = 60, jobs = 1, max_len = 640;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> extra;
+};
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string target_for(const std::string& backend) {
+  if (backend == "native" || backend == "process" || backend == "sim") return "fuzz_" + backend;
+  return "fuzz_mutant";
+}
+
+fs::path self_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : exe.parent_path();
+}
+
+/// True for a libFuzzer binary; the replay-main build of a target says so in its output.
+bool is_libfuzzer(const fs::path& bin) {
+  FILE* p = popen((quote(bin.string()) + " -help=1 2>&1").c_str(), "r");
+  if (!p) return false;
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  pclose(p);
+  return out.find("standalone replay main") == std::string::npos && out.find("-fork") != std::string::npos;
+}
+
+fs::path find_fuzzer(const FuzzArgs& a, const std::string& target) {
+  const std::string how = "build it with: cmake --preset fuzz && cmake --build --preset fuzz --target all_fuzzers";
+  if (!a.fuzzer.empty()) {
+    if (!fs::exists(a.fuzzer)) throw UsageError("--fuzzer " + a.fuzzer + " does not exist; " + how);
+    if (!is_libfuzzer(a.fuzzer)) throw UsageError(a.fuzzer + " is not a libFuzzer binary (built with the replay main?); " + how);
+    return a.fuzzer;
+  }
+  const std::vector<fs::path> candidates = {self_dir() / "../../fuzz/fuzz" / target, self_dir() / "../fuzz" / target,
+                                            fs::current_path() / "build/fuzz/fuzz" / target};
+  for (const fs::path& c : candidates)
+    if (fs::exists(c) && is_libfuzzer(c)) return fs::weakly_canonical(c);
+  throw UsageError("no libFuzzer binary of " + target + " found (looked in build/fuzz/fuzz/); " + how +
+                   " (or pass --fuzzer PATH)");
+}
+
+std::optional<fs::path> find_seeds(const std::string& target) {
+  for (const fs::path& c : {self_dir() / "../../../corpus" / target, fs::current_path() / "corpus" / target})
+    if (fs::is_directory(c)) return fs::weakly_canonical(c);
+  return std::nullopt;
+}
+
+struct Progress {
+  std::string execs = "0", cov = "?", corp = "?", rate = "?", crashes = "0";
+  void update(const std::string& line) {
+    static const std::regex execs_re(R"(^#(\d+))"), cov_re(R"(cov: (\d+))"), corp_re(R"(corp: (\d+))"),
+        rate_re(R"(exec/s:? (\d+))"), crash_re(R"(oom/timeout/crash: \d+/\d+/(\d+))");
+    std::smatch m;
+    if (std::regex_search(line, m, execs_re)) execs = m[1];
+    if (std::regex_search(line, m, cov_re)) cov = m[1];
+    if (std::regex_search(line, m, corp_re)) corp = m[1];
+    if (std::regex_search(line, m, rate_re)) rate = m[1];
+    if (std::regex_search(line, m, crash_re)) crashes = m[1];
+  }
+  std::string text() const {
+    return "execs " + execs + ", cov " + cov + ", corpus " + corp + ", exec/s " + rate + ", crashes " + crashes;
+  }
+};
+
+int fuzz(const FuzzArgs& a) {
+  if (a.backend.empty() && a.target.empty()) throw UsageError("--backend NAME is required (or --target fuzz_NAME)");
+  if (!a.backend.empty() && !find_backend(a.backend))
+    throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
+  if (a.time < 1 || a.jobs < 1 || a.max_len < 1) throw UsageError("--time, --jobs and --max-len must be positive");
+  const std::string target = a.target.empty() ? target_for(a.backend) : a.target;
+  const std::string backend = a.backend.empty() ? "sim" : a.backend;
+  const bool opseq_target = target != "fuzz_opseq_text" && target != "fuzz_baseline";
+  const bool differential = target == "fuzz_native" || target == "fuzz_process" || target == "fuzz_mutant";
+  const fs::path fuzzer = find_fuzzer(a, target);
+
+  std::string tag = target;
+  if (target == "fuzz_mutant") tag += "-" + std::regex_replace(backend, std::regex("[^A-Za-z0-9_.-]"), "_");
+  const fs::path corpus = a.corpus.empty() ? fs::path("fuzz-campaign") / tag / "corpus" : fs::path(a.corpus);
+  const fs::path artifacts = a.artifacts.empty() ? fs::path("fuzz-campaign") / tag / "artifacts" : fs::path(a.artifacts);
+  fs::create_directories(corpus);
+  fs::create_directories(artifacts);
+  const fs::path log_file = artifacts / "fuzz.log";
+  std::set<fs::path> before;
+  for (const auto& e : fs::directory_iterator(artifacts)) before.insert(e.path());
+
+  std::string cmd = quote(fuzzer.string()) + " -max_total_time=" + std::to_string(a.time) +
+                    " -max_len=" + std::to_string(a.max_len) + " -print_final_stats=1 -artifact_prefix=" +
+                    quote((artifacts / "").string());
+  if (a.seed) cmd += " -seed=" + std::to_string(*a.seed);
+  if (a.jobs > 1) cmd += " -fork=" + std::to_string(a.jobs) + " -ignore_crashes=1";
+  for (const std::string& x : a.extra) cmd += " " + quote(x);
+  cmd += " " + quote(corpus.string());
+  const std::optional<fs::path> seeds = find_seeds(target);
+  if (seeds) cmd += " " + quote(seeds->string());
+  if (target == "fuzz_mutant") setenv("VMCONFORM_FUZZ_BACKEND", backend.c_str(), 1);
+
+  std::cout << "vmconform fuzz: " << target << (target == "fuzz_mutant" ? " (VMCONFORM_FUZZ_BACKEND=" + backend + ")" : "")
+            << ", " << a.time << " s, " << a.jobs << " job(s)\n  fuzzer    " << fuzzer.string() << "\n  corpus    "
+            << corpus.string() << (seeds ? " + seeds " + seeds->string() : "") << "\n  artifacts " << artifacts.string()
+            << "\n  log       " << log_file.string() << "\n  command   " << cmd << "\n" << std::flush;
+  std::ofstream log(log_file);
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) throw UsageError("cannot start " + fuzzer.string());
+  Progress progress;
+  std::set<std::string> rules;
+  const auto start = std::chrono::steady_clock::now();
+  auto last_print = start;
+  char buf[8192];
+  while (std::fgets(buf, sizeof buf, p)) {
+    const std::string line = buf;
+    log << line << std::flush;
+    progress.update(line);
+    if (line.rfind("==vmconform== rule: ", 0) == 0) rules.insert(line.substr(20, line.find_last_not_of("\n") - 19));
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_print >= std::chrono::seconds(5)) {
+      last_print = now;
+      std::cout << "  [" << std::chrono::duration_cast<std::chrono::seconds>(now - start).count() << "s/" << a.time
+                << "s] " << progress.text() << std::endl;
+    }
+  }
+  const int status = pclose(p);
+  const long elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
+
+  std::vector<fs::path> crashes;
+  for (const auto& e : fs::directory_iterator(artifacts)) {
+    const std::string name = e.path().filename().string();
+    if (!before.count(e.path()) && (name.rfind("crash-", 0) == 0 || name.rfind("leak-", 0) == 0 ||
+                                    name.rfind("timeout-", 0) == 0 || name.rfind("oom-", 0) == 0))
+      crashes.push_back(e.path());
+  }
+  std::sort(crashes.begin(), crashes.end());
+  std::size_t corpus_files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(corpus)) ++corpus_files;
+  std::cout << "\nsummary: " << target << " ran " << elapsed << " s; " << progress.text() << "; working corpus "
+            << corpus_files << " files; fuzzer exit status " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << "\n";
+  if (!rules.empty()) {
+    std::cout << "rules broken:";
+    for (const auto& r : rules) std::cout << " " << r;
+    std::cout << "\n";
+  }
+  for (const fs::path& c : crashes) {
+    std::cout << "\nartifact " << c.string() << "\n  reproduce with the fuzzer: " << quote(fuzzer.string()) << " "
+              << quote(c.string()) << "\n";
+    if (differential)
+      std::cout << "  reproduce and get a regression test: vmconform replay " << quote(c.string()) << " --backend "
+                << backend << "\n";
+    if (opseq_target) {
+      std::ifstream in(c, std::ios::binary);
+      const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::cout << "  op sequence:\n" << opseq::to_text(opseq::decode(bytes));
+    }
+  }
+  if (crashes.empty() && status != 0) {
+    std::cout << "the fuzzer exited with status " << status << " without an artifact; see " << log_file.string() << "\n";
+    return kExitFailed;
+  }
+  std::cout << (crashes.empty() ? "\nno crash\n" : "\n" + std::to_string(crashes.size()) + " crash artifact(s)\n");
+  return crashes.empty() ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+VMC_CLI_COMMAND(CommandSpec{"fuzz", "Run a libFuzzer campaign against a backend (needs the fuzz preset's fuzzers)", 60,
+                            [](CLI::App& fz) -> std::function<int()> {
+  auto a = std::make_shared<FuzzArgs>();
+  fz.add_option("--backend", a->backend, "Backend name (see list-backends)");
+  fz.add_option("--target", a->target, "Fuzz target instead of the backend's (e.g. fuzz_opseq_text)");
+  fz.add_option("--time", a->time, "Seconds (default 60)");
+  fz.add_option("--jobs", a->jobs, "Parallel jobs: -fork=N (default 1)");
+  fz.add_option("--corpus", a->corpus, "Working corpus directory (default fuzz-campaign/<target>/corpus)");
+  fz.add_option("--artifacts", a->artifacts, "Crash artifact directory (default fuzz-campaign/<target>/artifacts)");
+  fz.add_option("--fuzzer", a->fuzzer, "libFuzzer binary (default: build/fuzz/fuzz/<target>)");
+  fz.add_option("--seed", a->seed, "libFuzzer -seed");
+  fz.add_option("--max-len", a->max_len, "libFuzzer -max_len (default 640: about 64 ops)");
+  fz.add_option("--fuzzer-arg", a->extra, "Extra libFuzzer flag (repeatable), e.g. --fuzzer-arg=-dict=FILE");
+  return [a] { return fuzz(*a); };
+}});
+
+}  // namespace vmc::cli

@@ -1,0 +1,71 @@
+// fuzz_support.hpp - what the op-sequence fuzz targets share: the input caps, the factory of
+// the backend under test and the crash report. An input over a cap is skipped whole, never
+// truncated, so `vmconform replay` of any input runs exactly what the fuzzer ran. A divergence
+// (or a broken invariant) prints the rule, the message and the sequence in the op-sequence text
+// form (fuzz/FORMAT.md) to stderr, then aborts: that is the crash libFuzzer saves.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "vmconform/backend_registry.hpp"
+#include "vmconform/differential.hpp"
+#include "vmconform/opseq.hpp"
+
+namespace vmc::fuzz {
+
+/// Larger inputs are skipped: 64 ops fit in well under 1 KiB (bench: -max_len=640).
+inline constexpr std::size_t kMaxInputBytes = 4096;
+/// Bytes written plus read by one input, at most: one maximum-length write and its read-back.
+inline constexpr std::uint64_t kMaxBytesMoved = 2 * std::uint64_t{opseq::kMaxLength};
+
+/// The sequence an input stands for, or nothing if the input is over a cap.
+inline std::optional<opseq::Sequence> decode_capped(const std::uint8_t* data, std::size_t size) {
+  if (size > kMaxInputBytes) return std::nullopt;
+  opseq::Sequence s = opseq::decode(std::span<const std::uint8_t>(data, size));
+  std::uint64_t moved = 0;
+  for (const opseq::Op& op : s)
+    if (op.kind == opseq::OpKind::write || op.kind == opseq::OpKind::read) moved += op.length;
+  if (moved > kMaxBytesMoved) return std::nullopt;
+  return s;
+}
+
+/// Prints what went wrong and the sequence, then aborts (libFuzzer saves the input).
+[[noreturn]] inline void crash(const std::string& where, const std::string& rule, const std::string& message,
+                               const opseq::Sequence& s) {
+  std::fprintf(stderr, "\n==vmconform== %s\n==vmconform== rule: %s\n==vmconform== %s\n%s==vmconform== end\n",
+               where.c_str(), rule.c_str(), message.c_str(), opseq::to_text(s).c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+/// Factories whose make() is cheap are made fresh for every input (their case counter would
+/// otherwise make inputs depend on each other); `process` and `raw-*` start a traced child,
+/// so their caller keeps one factory for the whole run (each input still gets a fresh target).
+inline bool factory_is_expensive(const std::string& backend) {
+  return backend == "process" || backend.rfind("raw-", 0) == 0;
+}
+
+inline std::unique_ptr<TargetFactory> make_factory(const std::string& backend) {
+  const BackendInfo* info = find_backend(backend);
+  if (info == nullptr) {
+    std::fprintf(stderr, "==vmconform== unknown backend '%s' (see vmconform list-backends)\n", backend.c_str());
+    std::abort();
+  }
+  return info->make_factory(BackendOptions{});
+}
+
+/// Runs `s` on a fresh target of `factory` and on the model (win32 profile); a divergence crashes.
+inline void check_differential(TargetFactory& factory, const opseq::Sequence& s) {
+  std::unique_ptr<Target> target = factory.make();
+  Differential differential(*target, Profile::win32);
+  if (std::optional<Divergence> d = differential.run(s))
+    crash("divergence: backend " + factory.name() + " vs the reference model (profile win32)", d->rule, d->message, s);
+}
+
+}  // namespace vmc::fuzz
