@@ -109,6 +109,7 @@ int register_tracee(pid_t pid, bool own_child) {
 
 void unregister_tracee(int slot) {
   if (slot < 0 || slot >= kSlots) return;
+  g_slots[slot].injecting.store(false);
   g_slots[slot].pid.store(0);
 }
 

@@ -182,6 +182,8 @@ Tracee::~Tracee() {
 
 void Tracee::release_on_thread() {
   if (own_child_) {
+    emergency::unregister_tracee(emergency_slot_);  // before its pid can be reused
+    emergency_slot_ = -1;
     if (reaped_) return;
     kill(pid_, SIGKILL);
     int status = 0;
@@ -242,7 +244,11 @@ Tracee::Wait Tracee::wait_for_stop(int* status) {
 }
 
 void Tracee::record_exit(int status) {
-  if (own_child_) reaped_ = true;
+  if (own_child_) {
+    reaped_ = true;  // its pid may be reused from now on: the signal handler must forget it
+    emergency::unregister_tracee(emergency_slot_);
+    emergency_slot_ = -1;
+  }
   if (WIFSIGNALED(status))
     mark_failed("target process " + std::to_string(pid_) + " died (signal " +
                 std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")");

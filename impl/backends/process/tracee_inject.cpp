@@ -52,7 +52,7 @@ std::optional<std::int64_t> Tracee::inject_on_thread(long nr,
     return std::nullopt;
   }
   struct EndInjection {
-    int slot;
+    const int& slot;  // the current slot: a death during the call unregisters it
     ~EndInjection() { emergency::end_injection(slot); }
   } end_injection{emergency_slot_};
 
