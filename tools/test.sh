@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - the test command: install what is missing, then build and run every test twice,
 # with the dev preset and under AddressSanitizer + UndefinedBehaviorSanitizer (asan-ubsan).
-# Set VMCONFORM_TEST_PRESETS="dev" to run only one build.
+# Then the thread-safety tests of the native backend under ThreadSanitizer (preset tsan).
+# Set VMCONFORM_TEST_PRESETS="dev" to run only one build, VMCONFORM_TEST_TSAN=0 to skip TSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/deps.sh
@@ -13,3 +14,10 @@ for preset in ${VMCONFORM_TEST_PRESETS:-dev asan-ubsan}; do
   cmake --build --preset "$preset"
   ctest --preset "$preset"
 done
+
+if [ "${VMCONFORM_TEST_TSAN:-1}" = "1" ]; then
+  echo "== preset tsan (native backend tests: thread safety)"
+  cmake --preset tsan
+  cmake --build --preset tsan --target vmconform_native_tests
+  ctest --preset tsan -R '^native\.'
+fi
