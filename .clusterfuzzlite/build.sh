@@ -5,6 +5,7 @@
 # tree) and $SRC (the source is $SRC/vmconform, or $VMCONFORM_SOURCE_DIR). Only the fuzz targets
 # are built (all_fuzzers): no tests, no benchmarks. Also run locally by the ctest test
 # fuzz.clusterfuzzlite_build (fuzz/tests/clusterfuzzlite_build_test.sh).
+set -eu  # also when run as `bash build.sh`
 src_dir="${VMCONFORM_SOURCE_DIR:-$SRC/vmconform}"
 build_dir="$WORK/vmconform-build"
 

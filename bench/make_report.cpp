@@ -72,12 +72,16 @@ void notes(std::ostream& out, const json& model, const json& rss) {
       << " (the distribution's package; it only drives the timing loop).\n";
   if (rss.contains("probe")) {
     const json& p = rss["probe"];
-    out << "- Found while measuring goal 2: `" << p.value("request", "") << "` on a fresh model "
-        << "returns " << p.value("hresult", "?") << " and records an allocation of "
-        << p.value("recorded_size", -1) << " bytes (invariant check: " << p.value("invariants", "?")
-        << "). The address-0 path rounds `size + page_size - 1` in 32 bits, so requests above "
-           "0xFFFFEFFF wrap; 1 TiB at address 0 is therefore measured as 256 x 0xFFFFEFFF + 1 "
-           "MiB.\n";
+    const bool rounded = p.value("recorded_size", std::int64_t{-1}) == std::int64_t{1} << 32 &&
+                         p.value("invariants", "") == "ok";
+    out << "- Largest DWORD at address 0: `" << p.value("request", "")
+        << "` on a fresh model returns " << p.value("hresult", "?") << " and records "
+        << p.value("recorded_size", std::int64_t{-1})
+        << " bytes (invariant check: " << p.value("invariants", "?") << ") - "
+        << (rounded ? "correctly rounded up to 4 GiB."
+                    : "**wrong**: it should record 4294967296 bytes (4 GiB); the size is probably "
+                      "rounded in 32 bits (`size + page_size - 1` wraps).")
+        << "\n";
   }
 }
 

@@ -164,6 +164,19 @@ void model_rows(const json& gb, std::vector<Row>& rows) {
                       "per batch of 64 (live count N..N+64)",
                       date});
     }
+  const std::pair<const char*, double> unwritten[] = {{"alloc_release_pair", 2}, {"read_64", 1}};
+  for (const auto& [op, divide] : unwritten) {
+    const std::string name = std::string("model/") + op + "/100000_unwritten";
+    const auto v = aggregate(gb, name, "median", "cpu_time"), wall = aggregate(gb, name);
+    rows.push_back(
+        {std::string("model (breakdown): ") + op + (divide == 2 ? " / 2" : "") +
+             ", 100,000 live regions never written (no stored page)",
+         v && wall ? ns_text(*v / divide) + " (" + ns_text(*wall / divide) + ")" : "missing",
+         "— (information)", "n/a",
+         "as the goal rows, on a model whose regions hold no data: shows what the "
+         "stored pages cost",
+         date});
+  }
 }
 
 void rss_rows(const json& j, std::vector<Row>& rows) {
@@ -180,7 +193,9 @@ void rss_rows(const json& j, std::vector<Row>& rows) {
     rows.push_back(
         {"model: resident memory added by reserving 1 TiB: " + c["case"].get<std::string>(),
          fmt("%.0f KiB", rss / 1024) + fmt(" (heap in use +%.1f KiB)", heap / 1024), "< 1 MiB",
-         ok ? yes_no(rss < 1024 * 1024) : "**NO** (calls failed)",
+         ok ? yes_no(rss < 1024 * 1024)
+            : "**NO** (" + std::to_string(c.value("failed_calls", -1)) + " calls failed; " +
+                  std::to_string(c.value("reserved_bytes", 0ull)) + " bytes reserved, not 1 TiB)",
          "separate program (bench/reserve_rss.cpp), each case in a fresh forked process: "
          "/proc/self/statm resident pages just before and after the calls, on a fresh model",
          date_of(j)});

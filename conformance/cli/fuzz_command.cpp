@@ -62,7 +62,7 @@ bool is_libfuzzer(const fs::path& bin) {
   char buf[4096];
   while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
   pclose(p);
-  return out.find("standalone replay main") == std::string::npos && out.find("-fork") != std::string::npos;
+  return out.find("standalone replay main") == std::string::npos && out.find(" fork ") != std::string::npos;
 }
 
 fs::path find_fuzzer(const FuzzArgs& a, const std::string& target) {

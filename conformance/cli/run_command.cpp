@@ -1,13 +1,16 @@
-// run_command.cpp - `vmconform run`: the suite and the state machine against one backend.
+// run_command.cpp - `vmconform run`: the suite and the state machine against one backend or plugin.
 //
 // Prints the seed first, a progress line per property, then the summary table, and for every
 // failure its message, counterexample, seed and one-line reproducer. Writes reports on request
-// and applies a baseline of expected failures.
+// and applies a baseline of expected failures. With --plugin the properties run in isolated
+// worker processes (plugin_run.hpp); --shard I/N runs one share of the rules (run_extras.hpp).
 #include <fstream>
 #include <iostream>
 #include <random>
 
 #include "command.hpp"
+#include "plugin_run.hpp"
+#include "run_extras.hpp"
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/baseline.hpp"
 #include "vmconform/catalogue.hpp"
@@ -19,6 +22,8 @@ namespace {
 
 struct RunArgs {
   std::string backend, backend_options, profile = "win32", report_dir, baseline, junit;
+  std::string plugin, plugin_options, shard;
+  double timeout = 60;
   std::optional<std::uint64_t> seed;
   int cases = 100;
   std::vector<std::string> rules;
@@ -26,12 +31,21 @@ struct RunArgs {
 };
 
 int run(const RunArgs& a) {
-  const vmc::BackendInfo* backend = vmc::find_backend(a.backend);
-  if (!backend) {
-    std::string known;
-    for (const auto& b : vmc::registered_backends()) known += " " + b.name;
-    throw UsageError("unknown backend '" + a.backend + "'; known backends:" + known);
+  if (a.backend.empty() == a.plugin.empty())
+    throw UsageError("give either --backend NAME (see list-backends) or --plugin PATH (a plugin shared object)");
+  const vmc::BackendInfo* backend = nullptr;
+  if (a.plugin.empty()) {
+    backend = vmc::find_backend(a.backend);
+    if (!backend) {
+      std::string known;
+      for (const auto& b : vmc::registered_backends()) known += " " + b.name;
+      throw UsageError("unknown backend '" + a.backend + "'; known backends:" + known);
+    }
+  } else if (!a.backend_options.empty()) {
+    throw UsageError("--backend-options applies to --backend; a plugin takes --plugin-options");
   }
+  if (!a.plugin_options.empty() && a.plugin.empty()) throw UsageError("--plugin-options needs --plugin");
+  if (!(a.timeout > 0)) throw UsageError("--timeout must be a positive number of seconds");
   const auto profile = vmc::parse_profile(a.profile);
   if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
   if (a.cases < 1) throw UsageError("--cases must be at least 1");
@@ -48,24 +62,40 @@ int run(const RunArgs& a) {
       throw UsageError(e.what());
     }
   }
+  ReportExtras extras;
+  if (!a.shard.empty()) extras.shard = parse_shard(a.shard);
   vmc::RunOptions o;
-  o.backend = a.backend;
+  o.backend = backend ? a.backend : a.plugin;
   o.backend_options = a.backend_options;
   o.profile = *profile;
   o.seed = a.seed ? *a.seed : std::random_device{}() * 4294967296ull + std::random_device{}();
   o.cases = a.cases;
-  o.only_rules = a.rules;
+  o.only_rules = extras.shard ? shard_rules(*extras.shard, *profile, a.rules) : a.rules;
   if (!a.quiet) o.progress = [](const std::string& line) { std::cerr << "  running " << line << "\n"; };
-  std::cout << "vmconform: backend " << a.backend << ", profile " << a.profile << ", seed " << o.seed << ", "
-            << o.cases << " cases per property" << std::endl;
+  std::cout << "vmconform: " << (backend ? "backend " : "plugin ") << o.backend << ", profile " << a.profile
+            << ", seed " << o.seed << ", " << o.cases << " cases per property"
+            << (extras.shard ? ", shard " + extras.shard->text() + " (" + std::to_string(o.only_rules.size()) + " rules)"
+                             : std::string())
+            << std::endl;
 
-  std::unique_ptr<vmc::TargetFactory> factory;
-  try {
-    factory = backend->make_factory(vmc::BackendOptions{o.seed, a.backend_options});
-  } catch (const std::exception& e) {
-    throw UsageError("cannot set up backend " + a.backend + ": " + e.what());
+  const PluginRunArgs plugin_args{a.plugin, a.plugin_options, a.timeout};
+  vmc::RunResult result;
+  if (extras.shard && o.only_rules.empty()) {  // an empty shard runs nothing (not every rule)
+    result.target = o.backend;
+    result.profile = o.profile;
+    result.seed = o.seed;
+    result.cases = o.cases;
+  } else if (backend) {
+    std::unique_ptr<vmc::TargetFactory> factory;
+    try {
+      factory = backend->make_factory(vmc::BackendOptions{o.seed, a.backend_options});
+    } catch (const std::exception& e) {
+      throw UsageError("cannot set up backend " + a.backend + ": " + e.what());
+    }
+    result = vmc::run_suite(*factory, o);
+  } else {
+    result = run_plugin_suite(plugin_args, o, &extras.plugin);
   }
-  vmc::RunResult result = vmc::run_suite(*factory, o);
   if (baseline) {
     try {
       vmc::apply_baseline(result, *baseline);
@@ -79,16 +109,16 @@ int run(const RunArgs& a) {
     std::cout << "\nFAIL " << r.id << ": " << r.message << "\n";
     for (const auto& p : r.properties)
       if (!p.counterexample.empty()) std::cout << "  counterexample:\n" << p.counterexample;
-    std::cout << "  seed " << result.seed << "; reproduce: "
-              << (r.reproducer.empty() ? vmc::reproducer(o, r.id) : r.reproducer) << "\n";
+    const std::string again = backend ? vmc::reproducer(o, r.id) : plugin_reproducer(plugin_args, o, r.id);
+    std::cout << "  seed " << result.seed << "; reproduce: " << (r.reproducer.empty() ? again : r.reproducer) << "\n";
   }
   if (!a.report_dir.empty()) {
-    vmc::write_reports(result, a.report_dir);
+    write_reports(result, a.report_dir, extras);
     std::cout << "reports written to " << a.report_dir << "/{report.json,report.md,junit.xml}\n";
   }
   if (!a.junit.empty()) {
     std::ofstream f(a.junit);
-    f << vmc::report_junit(result);
+    f << report_junit(result, extras);
     if (!f) throw UsageError("cannot write " + a.junit);
   }
   if (a.github) std::cout << vmc::github_annotations(result);
@@ -97,11 +127,15 @@ int run(const RunArgs& a) {
 
 }  // namespace
 
-VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state machine against a backend", 30,
+VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state machine against a backend or a plugin", 30,
                             [](CLI::App& rn) -> std::function<int()> {
   auto a = std::make_shared<RunArgs>();
-  rn.add_option("--backend", a->backend, "Backend name (see list-backends)")->required();
+  rn.add_option("--backend", a->backend, "Backend name (see list-backends)");
   rn.add_option("--backend-options", a->backend_options, "Backend-specific options, e.g. pid=1234");
+  rn.add_option("--plugin", a->plugin, "A plugin shared object (vmconform/plugin.h), run in isolated workers");
+  rn.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()");
+  rn.add_option("--timeout", a->timeout, "Per-property time limit of a plugin worker, in seconds (default 60)");
+  rn.add_option("--shard", a->shard, "Run only shard I of N (I/N): the rules whose index % N == I-1");
   rn.add_option("--profile", a->profile, "documented or win32 (default win32)");
   rn.add_option("--seed", a->seed, "Seed (default: random, printed)");
   rn.add_option("--cases", a->cases, "Cases per property (default 100)");

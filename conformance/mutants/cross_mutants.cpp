@@ -91,13 +91,21 @@ class DirtyAfterFourAllocations final : public ModelWrapper {
 };
 
 // X-MODEL: the host's region table has three slots; a fourth live reservation silently evicts
-// the oldest entry, which from then on cannot be freed (HOST_E_INVALIDOPERATION) and leaks.
+// the oldest entry, which from then on cannot be freed (HOST_E_INVALIDOPERATION) or committed
+// into (ERROR_INVALID_ADDRESS), and leaks.
 // No single-rule property frees its oldest reservation after making a fourth.
 class RegionTableOverflow final : public ModelWrapper {
  public:
   using ModelWrapper::ModelWrapper;
   hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type,
                                   std::uint32_t protect, std::uint64_t* allocated) override {
+    if (!creates_reservation(address, type) && address != 0) {  // a commit or reset looks the region up
+      const Allocation* a = model_.allocation_containing(address);
+      if (a != nullptr && forgotten_.count(a->base)) {
+        if (allocated != nullptr) *allocated = 0;
+        return HR_INVALID_ADDRESS;
+      }
+    }
     const hresult hr = model_.allocate_virtual_memory(address, size, type, protect, allocated);
     if (hr != S_OK || !creates_reservation(address, type)) return hr;
     if (table_.size() == kSlots) {
@@ -114,7 +122,8 @@ class RegionTableOverflow final : public ModelWrapper {
     if (a != nullptr && forgotten_.count(a->base)) return HOST_E_INVALIDOPERATION;
     const std::uint64_t base = a ? a->base : 0;
     const hresult hr = model_.virtual_free(address, size, type);
-    if (hr == S_OK && type == MEM_RELEASE && a != nullptr) table_.erase(std::remove(table_.begin(), table_.end(), base), table_.end());
+    if (hr == S_OK && type == MEM_RELEASE && a != nullptr)
+      table_.erase(std::remove(table_.begin(), table_.end(), base), table_.end());
     return hr;
   }
 
@@ -138,7 +147,8 @@ void add_cross_mutants(std::vector<MutantInfo>& out) {
       "from the fifth reservation made with a commit on, freshly committed memory holds 0xCD bytes instead of zeros"));
   out.push_back(mutant<RegionTableOverflow>(
       "region-table-overflow", "X-MODEL", both_profiles(),
-      "a fourth live reservation silently evicts the oldest from a three-slot table, which then cannot be freed"));
+      "a fourth live reservation silently evicts the oldest from a three-slot table, which then can be "
+      "neither freed nor committed into"));
 }
 
 }  // namespace vmc::mutant_support

@@ -206,7 +206,8 @@ void add_free_mutants(std::vector<MutantInfo>& out) {
       "MEM_RELEASE of a reservation holding both committed and reserved pages only decommits it, so it stays reserved"));
   out.push_back(mutant<DecommitLengthNotOffset>(
       "decommit-length-not-offset", "VF-DECOMMIT-RANGE", both_profiles(),
-      "a decommit starting mid-page rounds the start down but keeps dwSize, so the page holding its last bytes stays committed"));
+      "a decommit starting mid-page rounds the start down but keeps dwSize, so the page holding its last "
+      "bytes stays committed"));
   out.push_back(mutant<DecommitWholeReleases>(
       "decommit-whole-releases", "VF-DECOMMIT-WHOLE", both_profiles(),
       "MEM_DECOMMIT with size 0 at the base releases the reservation instead of decommitting it"));
@@ -215,7 +216,8 @@ void add_free_mutants(std::vector<MutantInfo>& out) {
       "a MEM_DECOMMIT range running past the end of its reservation is clamped to the end and succeeds"));
   out.push_back(mutant<FreeTypeBitTest>(
       "free-type-bit-test", "VF-FREE-TYPE", both_profiles(),
-      "free types are tested bit by bit, so MEM_DECOMMIT|MEM_RELEASE or MEM_RELEASE|1 release and MEM_DECOMMIT|2 decommits"));
+      "free types are tested bit by bit, so MEM_DECOMMIT|MEM_RELEASE or MEM_RELEASE|1 release and "
+      "MEM_DECOMMIT|2 decommits"));
   out.push_back(mutant<SFalseRedundantDecommit>(
       "s-false-redundant-decommit", "VF-STATUS", both_profiles(),
       "a successful MEM_DECOMMIT whose range held already decommitted pages returns S_FALSE"));
@@ -227,7 +229,8 @@ void add_free_mutants(std::vector<MutantInfo>& out) {
       "ordinary failures (bad free type or size, interior address, range past the end) return E_FAIL"));
   out.push_back(mutant<InteriorReleaseInvalidOperation>(
       "interior-release-invalid-operation", "VF-CODE", win32_only(),
-      "MEM_RELEASE or size-0 MEM_DECOMMIT beyond the first page returns HOST_E_INVALIDOPERATION instead of ERROR_INVALID_ADDRESS"));
+      "MEM_RELEASE or size-0 MEM_DECOMMIT beyond the first page returns HOST_E_INVALIDOPERATION instead of "
+      "ERROR_INVALID_ADDRESS"));
 }
 
 }  // namespace vmc::mutant_support

@@ -4,10 +4,10 @@
 // a mutant derives from it and overrides the one operation it breaks. The wrapper handles
 // injected host faults itself (exactly as the model does: a pending fault is returned by the
 // next VirtualFree, and E_FAIL makes the host unavailable), so that a mutant may call the
-// model's virtual_free internally without consuming a fault, and so that the two fault mutants
-// can change that logic alone. The page helpers read the model's state (PageView) without
-// side effects. Each mutants file adds its mutants through one add_*_mutants function, which
-// registry.cpp calls once.
+// model's virtual_free internally without consuming a fault, and so that the fault mutant
+// (efail-not-sticky) can change that logic alone. The page helpers read the model's state
+// (PageView) without side effects. Each mutants file adds its mutants through one
+// add_*_mutants function, which registry.cpp calls once.
 #pragma once
 
 #include <cstdint>

@@ -122,7 +122,8 @@ class ZeroLengthReadInvalid final : public ModelWrapper {
 void add_read_mutants(std::vector<MutantInfo>& out) {
   out.push_back(mutant<AllOrNothingRead>(
       "all-or-nothing-read", "RV-FIRST-BYTE", both_profiles(),
-      "a read that runs into unreadable memory fails with ERROR_PARTIAL_COPY and 0 bytes, though its first byte is readable"));
+      "a read that runs into unreadable memory fails with ERROR_PARTIAL_COPY and 0 bytes, though its first "
+      "byte is readable"));
   out.push_back(mutant<ReadClaimsFullLength>(
       "read-claims-full-length", "RV-FIRST-BYTE", both_profiles(),
       "a read that runs into unreadable memory reports every requested byte as read, the unreadable ones as zeros"));
@@ -134,7 +135,8 @@ void add_read_mutants(std::vector<MutantInfo>& out) {
       "a read crossing a page boundary whose first byte is unreadable returns S_OK with *pBytesRead = 0"));
   out.push_back(mutant<HalvingRetryRead>(
       "halving-retry-read", "RV-PREFIX", win32_only(),
-      "a read that runs into unreadable memory is retried with half the size until it succeeds, returning less than the readable prefix"));
+      "a read that runs into unreadable memory is retried with half the size until it succeeds, returning "
+      "less than the readable prefix"));
   out.push_back(mutant<ZeroLengthReadInvalid>(
       "zero-length-read-invalidarg", "RV-ZERO-LENGTH", win32_only(),
       "zero-byte reads return E_INVALIDARG instead of S_OK"));

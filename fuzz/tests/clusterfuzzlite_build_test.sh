@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # clusterfuzzlite_build_test.sh - ctest test fuzz.clusterfuzzlite_build: runs
 # .clusterfuzzlite/build.sh outside Docker with the variables ClusterFuzzLite sets (CC=clang,
-# CXX=clang++, libFuzzer + ASan + UBSan flags, OUT, WORK, SRC), then checks that every fuzzer and
-# its seed corpus zip landed in $OUT and that each fuzzer runs one seed input.
+# CXX=clang++, libFuzzer + ASan + UBSan flags, OUT, WORK, SRC; the source is used in place through
+# VMCONFORM_SOURCE_DIR), then checks that every fuzzer and its seed corpus zip landed in $OUT
+# and that each fuzzer runs one seed input.
 # Usage: clusterfuzzlite_build_test.sh SOURCE_DIR SCRATCH_DIR. Exit 77 (skipped) without clang or
 # libFuzzer. SCRATCH_DIR/work is kept between runs, so only the first run builds from scratch.
 set -euo pipefail
@@ -25,12 +26,12 @@ export CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=fuzzer-
 export CXXFLAGS="$CFLAGS"
 export LIB_FUZZING_ENGINE="-fsanitize=fuzzer"
 export SRC="$scratch/src" WORK="$scratch/work" OUT="$scratch/out"
-rm -rf "$OUT" "$SRC"
+export VMCONFORM_SOURCE_DIR="$root"  # instead of a copy at $SRC/vmconform
+rm -rf "$OUT"
 mkdir -p "$OUT" "$WORK" "$SRC"
-ln -s "$root" "$SRC/vmconform"
 
 start=$SECONDS
-(cd "$SRC/vmconform" && bash "$root/.clusterfuzzlite/build.sh") > "$scratch/build.log" 2>&1 || {
+(cd "$root" && bash "$root/.clusterfuzzlite/build.sh") > "$scratch/build.log" 2>&1 || {
   tail -40 "$scratch/build.log"; echo "FAIL: build.sh failed (log: $scratch/build.log)"; exit 1; }
 echo "build.sh took $((SECONDS - start)) s"
 

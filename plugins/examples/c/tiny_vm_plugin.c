@@ -5,7 +5,7 @@
  * vmc_target back to the implementation's own type, and the exported entry point returning a
  * static table. Every open() makes a new, independent address space; options are ignored.
  * Build it (it is part of the normal build: plugins/CMakeLists.txt) and run
- *   vmconform run --plugin build/dev/plugins/examples/c/libvmc_example_c.so
+ *   vmconform run --plugin build/dev/plugins/libvmc_example_c.so
  */
 #include "tiny_vm.h"
 

@@ -1,0 +1,63 @@
+// plugin_library.cpp - dlopen, the entry symbol and the table checks of a plugin.
+#include "../plugin/plugin_library.hpp"
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace vmc::plugin {
+
+PluginLibrary PluginLibrary::load(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw LoadError("load", "cannot open plugin " + path + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw LoadError("load", "plugin " + path + " is not a regular file");
+  // dlopen searches the library path for a name without '/'; the user named a file.
+  const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = ::dlerror();
+    throw LoadError("load", path + " is not a loadable shared object (dlopen: " + std::string(why ? why : "unknown error") +
+                                "); build the plugin as a shared library (add_library(... MODULE ...))");
+  }
+  ::dlerror();
+  void* entry = ::dlsym(handle, "vmc_plugin_v1_entry");
+  if (entry == nullptr)
+    throw LoadError("abi", path + " is a shared object but not a vmconform plugin: it does not export "
+                                  "vmc_plugin_v1_entry (see vmconform/plugin.h; with -fvisibility=hidden, mark it "
+                                  "__attribute__((visibility(\"default\"))), and declare it extern \"C\" in C++)");
+  using EntryFn = const vmc_plugin_v1* (*)();
+  const vmc_plugin_v1* api = reinterpret_cast<EntryFn>(entry)();
+  if (api == nullptr) throw LoadError("abi", path + ": vmc_plugin_v1_entry() returned NULL instead of its table");
+  if (api->abi_version != VMC_PLUGIN_ABI_VERSION)
+    throw LoadError("abi", path + " implements plugin ABI version " + std::to_string(api->abi_version) +
+                               "; this vmconform supports version " + std::to_string(VMC_PLUGIN_ABI_VERSION) +
+                               " (rebuild the plugin against this vmconform's vmconform/plugin.h)");
+  std::vector<std::string> missing;
+  if (api->open == nullptr) missing.push_back("open");
+  if (api->close == nullptr) missing.push_back("close");
+  if (api->page_size == nullptr) missing.push_back("page_size");
+  if (api->allocation_granularity == nullptr) missing.push_back("allocation_granularity");
+  if (api->allocate_virtual_memory == nullptr) missing.push_back("allocate_virtual_memory");
+  if (api->virtual_free == nullptr) missing.push_back("virtual_free");
+  if (api->write_virtual == nullptr) missing.push_back("write_virtual");
+  if (api->read_virtual == nullptr) missing.push_back("read_virtual");
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    throw LoadError("abi", path + ": the plugin table leaves required function" + (missing.size() > 1 ? "s " : " ") +
+                               list + " NULL (only query_virtual is optional)");
+  }
+  return PluginLibrary(path, api);
+}
+
+std::string PluginLibrary::name() const {
+  if (api_->name != nullptr && api_->name[0] != '\0') return api_->name;
+  const auto slash = path_.rfind('/');
+  return slash == std::string::npos ? path_ : path_.substr(slash + 1);
+}
+
+}  // namespace vmc::plugin

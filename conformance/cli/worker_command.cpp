@@ -1,0 +1,14 @@
+// worker_command.cpp - `vmconform worker`: the hidden subcommand a plugin run starts once per
+// property (conformance/plugin/worker.hpp). It takes no options: its request arrives on fd 3.
+#include "../plugin/worker.hpp"
+#include "command.hpp"
+
+namespace vmc::cli {
+
+VMC_CLI_COMMAND(CommandSpec{"worker", "Internal: runs one property of a plugin in isolation (started by run --plugin)",
+                            90, [](CLI::App& sub) -> std::function<int()> {
+  sub.group("");  // hidden from --help
+  return [] () -> int { vmc::plugin::run_worker(); };
+}});
+
+}  // namespace vmc::cli
