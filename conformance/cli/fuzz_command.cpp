@@ -70,7 +70,7 @@ fs::path find_fuzzer(const FuzzArgs& a, const std::string& target) {
   if (!a.fuzzer.empty()) {
     if (!fs::exists(a.fuzzer)) throw UsageError("--fuzzer " + a.fuzzer + " does not exist; " + how);
     if (!is_libfuzzer(a.fuzzer)) throw UsageError(a.fuzzer + " is not a libFuzzer binary (built with the replay main?); " + how);
-    return a.fuzzer;
+    return fs::weakly_canonical(a.fuzzer);
   }
   const std::vector<fs::path> candidates = {self_dir() / "../../fuzz/fuzz" / target, self_dir() / "../fuzz" / target,
                                             fs::current_path() / "build/fuzz/fuzz" / target};
@@ -116,8 +116,10 @@ int fuzz(const FuzzArgs& a) {
 
   std::string tag = target;
   if (target == "fuzz_mutant") tag += "-" + std::regex_replace(backend, std::regex("[^A-Za-z0-9_.-]"), "_");
-  const fs::path corpus = a.corpus.empty() ? fs::path("fuzz-campaign") / tag / "corpus" : fs::path(a.corpus);
-  const fs::path artifacts = a.artifacts.empty() ? fs::path("fuzz-campaign") / tag / "artifacts" : fs::path(a.artifacts);
+  // Defaults live in the fuzzer's build tree (build/fuzz/campaign/<tag>/), which git ignores.
+  const fs::path campaign = fuzzer.parent_path().parent_path() / "campaign" / tag;
+  const fs::path corpus = a.corpus.empty() ? campaign / "corpus" : fs::path(a.corpus);
+  const fs::path artifacts = a.artifacts.empty() ? campaign / "artifacts" : fs::path(a.artifacts);
   fs::create_directories(corpus);
   fs::create_directories(artifacts);
   const fs::path log_file = artifacts / "fuzz.log";
@@ -208,8 +210,8 @@ VMC_CLI_COMMAND(CommandSpec{"fuzz", "Run a libFuzzer campaign against a backend 
   fz.add_option("--target", a->target, "Fuzz target instead of the backend's (e.g. fuzz_opseq_text)");
   fz.add_option("--time", a->time, "Seconds (default 60)");
   fz.add_option("--jobs", a->jobs, "Parallel jobs: -fork=N (default 1)");
-  fz.add_option("--corpus", a->corpus, "Working corpus directory (default fuzz-campaign/<target>/corpus)");
-  fz.add_option("--artifacts", a->artifacts, "Crash artifact directory (default fuzz-campaign/<target>/artifacts)");
+  fz.add_option("--corpus", a->corpus, "Working corpus directory (default build/fuzz/campaign/<target>/corpus)");
+  fz.add_option("--artifacts", a->artifacts, "Crash artifact directory (default build/fuzz/campaign/<target>/artifacts)");
   fz.add_option("--fuzzer", a->fuzzer, "libFuzzer binary (default: build/fuzz/fuzz/<target>)");
   fz.add_option("--seed", a->seed, "libFuzzer -seed");
   fz.add_option("--max-len", a->max_len, "libFuzzer -max_len (default 640: about 64 ops)");
