@@ -18,7 +18,7 @@ Baseline parse_baseline(const std::string& text, const std::string& origin) {
   } catch (const nlohmann::json::exception& e) {
     throw bad(std::string("not valid JSON: ") + e.what());
   }
-  if (!j.is_object() || j.value("schema", "") != "vmconform-baseline/1")
+  if (!j.is_object() || !j.contains("schema") || !j["schema"].is_string() || j["schema"] != "vmconform-baseline/1")
     throw bad("expected an object with \"schema\": \"vmconform-baseline/1\"");
   Baseline b;
   if (j.contains("backend") && j["backend"].is_string()) b.backend = j["backend"];

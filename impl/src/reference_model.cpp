@@ -280,16 +280,24 @@ hresult ReferenceModel::write_virtual(std::uint64_t address, const std::uint8_t*
     if (!writable(page)) return HR_NOACCESS;
     if (page + config_.page_size < page) break;
   }
-  // IMPL: WV-ROUNDTRIP - every byte lands.
-  for (std::uint32_t i = 0; i < bytes_requested; ++i) {
-    const std::uint64_t at = address + i;
+  // IMPL: WV-ROUNDTRIP - every byte lands, copied one page at a time.
+  std::uint32_t done = 0;
+  while (done < bytes_requested) {
+    const std::uint64_t at = address + done;
     const std::uint64_t page = round_down(at, config_.page_size);
+    const std::uint32_t chunk =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes_requested - done, page + config_.page_size - at));
+    const std::uint8_t* from = buffer + done;
     auto it = pages_.find(page);
     if (it == pages_.end()) {
-      if (buffer[i] == 0) continue;  // zero pages need no storage
+      if (std::all_of(from, from + chunk, [](std::uint8_t b) { return b == 0; })) {
+        done += chunk;  // zero pages need no storage
+        continue;
+      }
       it = pages_.emplace(page, std::vector<std::uint8_t>(config_.page_size, 0)).first;
     }
-    it->second[at - page] = buffer[i];
+    std::copy(from, from + chunk, it->second.begin() + static_cast<std::ptrdiff_t>(at - page));
+    done += chunk;
   }
   return S_OK;
 }
@@ -303,12 +311,21 @@ hresult ReferenceModel::read_virtual(std::uint64_t address, std::uint8_t* buffer
   // IMPL: RV-FIRST-BYTE - fail only if the first byte is unreadable; otherwise read the
   // longest readable prefix (win32: all of it, page by page, as the runtime's shim does).
   if (!readable(address)) return HR_PARTIAL_COPY;
+  // Page by page: a page is readable as a whole, so one check covers every byte of it.
   std::uint32_t n = 0;
   while (n < bytes_requested) {
     const std::uint64_t at = address + n;
     if (at < address || !readable(at)) break;
-    buffer[n] = byte_at(at);
-    ++n;
+    const std::uint64_t page = round_down(at, config_.page_size);
+    const std::uint32_t chunk =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes_requested - n, page + config_.page_size - at));
+    auto it = pages_.find(page);
+    if (it == pages_.end())
+      std::fill(buffer + n, buffer + n + chunk, std::uint8_t{0});
+    else
+      std::copy(it->second.begin() + static_cast<std::ptrdiff_t>(at - page),
+                it->second.begin() + static_cast<std::ptrdiff_t>(at - page + chunk), buffer + n);
+    n += chunk;
   }
   *bytes_read = n;
   return S_OK;
@@ -432,12 +449,6 @@ void ReferenceModel::set_pages(Allocation& a, std::uint64_t first, std::uint64_t
 void ReferenceModel::drop_bytes(std::uint64_t first_page_address, std::uint64_t count) {
   const std::uint64_t end = first_page_address + count * config_.page_size;
   pages_.erase(pages_.lower_bound(first_page_address), pages_.lower_bound(end));
-}
-
-std::uint8_t ReferenceModel::byte_at(std::uint64_t address) const {
-  const std::uint64_t page = round_down(address, config_.page_size);
-  auto it = pages_.find(page);
-  return it == pages_.end() ? 0 : it->second[address - page];
 }
 
 std::optional<std::string> ReferenceModel::check_invariants() const {

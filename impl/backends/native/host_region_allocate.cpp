@@ -4,7 +4,9 @@
 // its whole granule range PROT_NONE (MAP_NORESERVE): [base, round_up(base + size, G)); the tail
 // past the last page stays PROT_NONE and belongs to the table, so nothing else lands there and
 // no access through the target reaches it. Committing is an mprotect of pages that are always
-// zero while reserved (fresh mappings, or discarded by decommit), so commit never copies.
+// zero while reserved (fresh mappings, or discarded by decommit), so commit never copies. When
+// the system chooses, one fixed no-replace mmap at a remembered aligned guess (just below the last
+// reservation: the kernel maps top-down) is tried before the over-map-and-trim path.
 #include <sys/mman.h>
 
 #include <cerrno>
@@ -62,13 +64,23 @@ hresult RegionTableTarget::allocate_virtual_memory(std::uint64_t address, std::u
 hresult RegionTableTarget::reserve_at_system_choice(std::uint64_t size, bool commit,
                                                     std::uint32_t protect,
                                                     std::uint64_t* allocated_address) {
-  // Map enough that some granularity-aligned address has `owned` bytes after it, then trim the
-  // head and the rest of the tail. The kernel picks the place (never a hint: sanitizers keep
-  // their shadow memory in places a guessed hint could hit).
   const std::uint64_t g = config_.allocation_granularity;
   const std::uint64_t owned = round_down(size + g - 1, g);
-  const std::uint64_t span = owned + g - primitives_->os_page_size();
   int error = 0;
+  // Fast path, one system call: a fixed, no-replace mapping at an aligned guess (next_guess_).
+  // The kernel refuses it if anything at all is mapped there (sanitizers' shadow memory, another
+  // library), and then the general path below runs.
+  const std::uint64_t guess = next_guess_;
+  next_guess_ = 0;
+  if (guess != 0 && guess % g == 0 && guess >= config_.lowest_address &&
+      guess + size - 1 <= config_.highest_address && guess + owned > guess &&
+      !conflicts_with_table(guess, guess + owned) && primitives_->map_none(guess, owned, true, &error) != 0) {
+    next_guess_ = guess > owned ? guess - owned : 0;
+    return finish_reservation(guess, size, owned, commit, protect, allocated_address);
+  }
+  // General path: map enough that some granularity-aligned address has `owned` bytes after it,
+  // then trim the head and the rest of the tail. The kernel picks the place.
+  const std::uint64_t span = owned + g - primitives_->os_page_size();
   const std::uint64_t mapped = primitives_->map_none(0, span, false, &error);
   if (mapped == 0) return HR_NOT_ENOUGH_MEMORY;
   const std::uint64_t base = round_down(mapped + g - 1, g);
@@ -79,6 +91,7 @@ hresult RegionTableTarget::reserve_at_system_choice(std::uint64_t size, bool com
     primitives_->unmap(base, owned);  // not a place the host may hand out
     return HR_NOT_ENOUGH_MEMORY;
   }
+  next_guess_ = base > owned ? base - owned : 0;  // the kernel maps top-down: below is likely free
   return finish_reservation(base, size, owned, commit, protect, allocated_address);
 }
 

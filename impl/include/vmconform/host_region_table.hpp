@@ -153,6 +153,10 @@ class RegionTableTarget : public Target {
   std::map<std::uint64_t, HostAllocation> allocations_;  // by base
   std::optional<hresult> pending_fault_;
   bool clr_unavailable_ = false;
+  /// Where the next system-choice reservation tries a single fixed, no-replace mapping first
+  /// (0: no guess): just below the last one made. Never a released base: callers (and tests) may
+  /// still free by that address, and reusing it at once would turn their stale frees into hits.
+  std::uint64_t next_guess_ = 0;
 };
 
 }  // namespace vmc

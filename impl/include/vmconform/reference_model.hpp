@@ -118,7 +118,6 @@ class ReferenceModel final : public Target {
   void set_pages(Allocation& a, std::uint64_t first, std::uint64_t count, Allocation::Run run);
   Allocation::Run run_at(const Allocation& a, std::uint64_t page) const;
   void drop_bytes(std::uint64_t first_page_address, std::uint64_t count);
-  std::uint8_t byte_at(std::uint64_t address) const;
 
   ModelConfig config_;
   std::mt19937_64 rng_;
