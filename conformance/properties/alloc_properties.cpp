@@ -21,7 +21,7 @@ bool all_zero(const std::vector<std::uint8_t>& v) {
 /// Reads [address, address+size) and fails unless it is all readable zeros.
 void check_zero(const CaseEnv& env, std::uint64_t address, std::uint64_t size, const std::string& after) {
   for (std::uint64_t at = address; at < address + size; at += env.page) {
-    const ReadCall rd = read(env.target, at, env.page);
+    const ReadCall rd = read_fully(env.target, at, env.page);
     check(env, rd.hr == S_OK && rd.bytes_read == env.page && all_zero(rd.data),
           "after " + after + ": " + rd.show() + " - committed memory must read as zero");
   }
@@ -193,7 +193,7 @@ VMC_PROPERTY("AVM-RECOMMIT-KEEPS", AvmRecommitKeepsCommittedBytes,
   const std::uint64_t offset = gen_offset(env.page, r.size(env.page));
   const AllocCall c = must_alloc(env, r.base + offset, 1 + static_cast<std::uint32_t>(*rc::gen::inRange<std::uint64_t>(0, r.size(env.page) - offset)),
                                  MEM_COMMIT, PAGE_READWRITE);
-  const ReadCall rd = read(env.target, r.base, static_cast<std::uint32_t>(r.size(env.page)));
+  const ReadCall rd = read_fully(env.target, r.base, static_cast<std::uint32_t>(r.size(env.page)));
   check(env, rd.hr == S_OK && rd.data == bytes, "after " + c.show() + ": " + rd.show() + " lost the committed bytes");
 }
 
@@ -233,7 +233,7 @@ VMC_PROPERTY("AVM-RESET", AvmResetKeepsStateAndBytesOrZeros,
   check(env, c.hr == S_OK, c.show() + ": MEM_RESET of committed host memory must succeed");
   for (std::uint32_t i = 0; i < r.pages; ++i) {
     const std::uint64_t p = r.base + std::uint64_t{i} * env.page;
-    const ReadCall rd = read(env.target, p, env.page);
+    const ReadCall rd = read_fully(env.target, p, env.page);
     const std::vector<std::uint8_t> old(bytes.begin() + i * env.page, bytes.begin() + (i + 1) * env.page);
     check(env, rd.hr == S_OK && (rd.data == old || all_zero(rd.data)),
           "after " + c.show() + ": " + rd.show() + " - a reset page holds its old bytes or zeros");

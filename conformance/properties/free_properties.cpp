@@ -147,7 +147,7 @@ VMC_PROPERTY("VF-DECOMMIT-RANGE", VfDecommitRangeExactlyThePagesTouched,
   RC_CLASSIFY((end - first) / env.page > 1, "several pages");
   for (std::uint32_t i = 0; i < r.pages; ++i) {
     const std::uint64_t p = r.base + std::uint64_t{i} * env.page;
-    const ReadCall rd = read(env.target, p, env.page);
+    const ReadCall rd = read_fully(env.target, p, env.page);
     if (p >= first && p < end) {
       check(env, failed(rd.hr), "after " + c.show() + ": " + rd.show() + " - the page was decommitted");
     } else {

@@ -63,7 +63,7 @@ VMC_PROPERTY("WV-ROUNDTRIP", WvRoundtripWrittenBytesReadBack,
   RC_CLASSIFY(offset / env.page != (offset + length - 1) / env.page, "crosses a page boundary");
   const WriteCall w = write(env.target, r.base + offset, data);
   check(env, w.hr == S_OK, w.show() + " on committed " + protect_name(protect) + " memory");
-  const ReadCall rd = read(env.target, r.base + offset, length);
+  const ReadCall rd = read_fully(env.target, r.base + offset, length);
   check(env, rd.hr == S_OK && rd.bytes_read == length && rd.data == data,
         "after " + w.show() + ": " + rd.show() + " does not return the bytes written");
 }
@@ -80,7 +80,7 @@ VMC_PROPERTY("WV-ATOMIC", WvAtomicFailedWriteChangesNothing,
     check(env, d.empty(), c.show() + " touching " + to_string(kind) + " at " +
                               hex(w.bad_address) + " failed but changed the target: " + d);
   } else {
-    const ReadCall rd = read(env.target, w.address, c.length);
+    const ReadCall rd = read_fully(env.target, w.address, c.length);
     check(env, rd.bytes_read == c.length && rd.data == w.data,
           c.show() + " reported success but did not write every byte: " + rd.show());
   }
@@ -136,7 +136,7 @@ VMC_PROPERTY("WV-EXEC", WvExecWriteToCodePagesSucceeds,
   const auto data = pattern_data(gen_pattern_seed(), length);
   const WriteCall c = write(env.target, r.base + offset, data);
   check(env, c.hr == S_OK, c.show() + " on committed " + protect_name(protect) + " memory");
-  const ReadCall rd = read(env.target, r.base + offset, length);
+  const ReadCall rd = read_fully(env.target, r.base + offset, length);
   check(env, rd.hr == S_OK && rd.data == data, "after " + c.show() + ": " + rd.show() +
                                                    " does not return the bytes written");
 }

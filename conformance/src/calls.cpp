@@ -27,7 +27,8 @@ std::string WriteCall::show() const {
 std::string ReadCall::show() const {
   return "ReadVirtual(address=" + hex(address) + ", bytesRequested=" + hex(length) +
          ") returned " + hresult_name(hr) + ", *pBytesRead=" +
-         (bytes_read == kCountSentinel ? std::string("untouched") : hex(bytes_read));
+         (bytes_read == kCountSentinel ? std::string("untouched") : hex(bytes_read)) +
+         (calls > 1 ? " (in " + std::to_string(calls) + " calls after short reads)" : std::string());
 }
 
 AllocCall alloc(Target& t, std::uint64_t address, std::uint32_t size, std::uint32_t type,
@@ -60,6 +61,18 @@ ReadCall read(Target& t, std::uint64_t address, std::uint32_t length) {
   return c;
 }
 
+ReadCall read_fully(Target& t, std::uint64_t address, std::uint32_t length) {
+  ReadCall c = read(t, address, length);
+  while (c.hr == S_OK && c.bytes_read > 0 && c.bytes_read < length) {
+    const ReadCall more = read(t, address + c.bytes_read, length - c.bytes_read);
+    ++c.calls;
+    if (more.hr != S_OK || more.bytes_read == 0 || more.bytes_read > more.length) break;
+    c.data.insert(c.data.end(), more.data.begin(), more.data.end());
+    c.bytes_read += more.bytes_read;
+  }
+  return c;
+}
+
 void fail(const CaseEnv& env, const std::string& what) { RC_FAIL("[" + env.rule + "] " + what); }
 
 void check(const CaseEnv& env, bool ok, const std::string& what) {
@@ -87,15 +100,10 @@ void must_write(const CaseEnv& env, std::uint64_t address, const std::vector<std
 Observation observe(Target& t, std::uint64_t address, std::uint64_t size, std::uint32_t page) {
   Observation out;
   for (std::uint64_t p = address; p < address + size; p += page) {
-    std::vector<std::uint8_t> buffer(page, 0);
-    std::uint32_t n = 0;
     PageObservation obs;
-    const hresult hr = t.read_virtual(p, buffer.data(), page, &n);
-    obs.readable = succeeded(hr) && n > 0;
-    if (obs.readable) {
-      buffer.resize(std::min<std::uint32_t>(n, page));
-      obs.bytes = std::move(buffer);
-    }
+    ReadCall rd = read_fully(t, p, page);
+    obs.readable = succeeded(rd.hr) && rd.bytes_read > 0 && rd.bytes_read != kCountSentinel;
+    if (obs.readable) obs.bytes = std::move(rd.data);
     out[p] = std::move(obs);
   }
   return out;

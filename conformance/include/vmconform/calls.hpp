@@ -45,6 +45,7 @@ struct ReadCall {
   hresult hr;
   std::uint32_t bytes_read;  // out-parameter (sentinel if untouched)
   std::vector<std::uint8_t> data;  // the first bytes_read bytes (when plausible)
+  std::uint32_t calls = 1;         // ReadVirtual calls made (read_fully: more after short reads)
   std::string show() const;
 };
 
@@ -53,6 +54,10 @@ AllocCall alloc(Target& t, std::uint64_t address, std::uint32_t size, std::uint3
 FreeCall vfree(Target& t, std::uint64_t address, std::uint64_t size, std::uint32_t type);
 WriteCall write(Target& t, std::uint64_t address, const std::vector<std::uint8_t>& data);
 ReadCall read(Target& t, std::uint64_t address, std::uint32_t length);
+/// Observing contents (not testing ReadVirtual itself): reads again after each short read,
+/// which the documented profile allows (RV-FIRST-BYTE), until `length` bytes, a failure or a
+/// zero count. hr is the first call's; bytes_read and data cover every call.
+ReadCall read_fully(Target& t, std::uint64_t address, std::uint32_t length);
 
 /// Ends the case: "[RULE] what".
 [[noreturn]] void fail(const CaseEnv& env, const std::string& what);
