@@ -37,7 +37,7 @@ struct InvalidAlloc {
 InvalidAlloc gen_invalid_alloc(const CaseEnv& env, const Region& live) {
   const std::uint32_t valid_size = env.page;
   const std::uint32_t rw = PAGE_READWRITE, cr = MEM_COMMIT | MEM_RESERVE;
-  switch (*rc::gen::inRange(0, 7)) {
+  switch (pick_case(7)) {
     case 0: return {0, 0, cr, rw, E_INVALIDARG, "size 0"};
     case 1: {
       const std::uint32_t p = pick<std::uint32_t>({
@@ -96,7 +96,7 @@ VMC_PROPERTY("AVM-ZERO", AvmZeroCommittedMemoryReadsZero,
   const Region r = committed_region(env, pages);
   check_zero(env, r.base, r.size(env.page), "a fresh commit");
   fill(env, r, gen_pattern_seed());
-  const int scenario = *rc::gen::inRange(0, 2);
+  const int scenario = pick_case(2);
   if (scenario == 0) {  // decommit one page, commit it again
     RC_TAG(std::string("recommit after decommit"));
     const std::uint64_t page = r.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(0, pages)} * env.page;

@@ -31,7 +31,7 @@ struct Failing {
 Failing failing_call(const CaseEnv& env, const World& w) {
   Target& t = env.target;
   const std::uint64_t bad = w.a.base + 2 * std::uint64_t{env.page};
-  switch (*rc::gen::inRange(0, 7)) {
+  switch (pick_case(7)) {
     case 0: {
       const WriteCall c = write(t, bad - 3, pattern_data(9, 8));
       return {c.show(), c.hr};
@@ -87,7 +87,7 @@ VMC_PROPERTY("X-ISOLATION", XIsolationOtherReservationsUntouched,
   std::string done;
   for (int i = *rc::gen::inRange(1, 5); i > 0; --i) {
     const std::uint64_t at = w.a.base + gen_offset(env.page, w.a.size(env.page));
-    switch (*rc::gen::inRange(0, 5)) {
+    switch (pick_case(5)) {
       case 0: done += write(env.target, at, pattern_data(gen_pattern_seed(), 1 + static_cast<std::uint32_t>(w.a.base + w.a.size(env.page) - at - 1) % env.page)).show(); break;
       case 1: done += vfree(env.target, at, 1, MEM_DECOMMIT).show(); break;
       case 2: done += alloc(env.target, at, env.page, MEM_COMMIT, *rc::gen::element(PAGE_READWRITE, PAGE_NOACCESS)).show(); break;

@@ -42,7 +42,7 @@ Foreign gen_foreign(const CaseEnv& env, const Region& live) {
   must_free(env, gone.base, 0, MEM_RELEASE);
   choices.push_back({gone.base, "an already released region"});
   for (const ForeignMemory& f : env.target.foreign_memory())
-    choices.push_back({f.address + (f.size > 16 ? 16 : 0) * *rc::gen::inRange(0, 2), f.what});
+    choices.push_back({f.address + (f.size > 16 ? 16 : 0) * pick_case(2), f.what});
   const Foreign f = *rc::gen::elementOf(choices);
   RC_TAG(f.what);
   return f;
@@ -58,7 +58,7 @@ struct BadFree {
 BadFree gen_bad_free(const CaseEnv& env, const Region& r) {
   const std::uint64_t interior = r.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(1, r.pages)} * env.page +
                                  *rc::gen::inRange<std::uint64_t>(0, env.page);
-  switch (*rc::gen::inRange(0, 5)) {
+  switch (pick_case(5)) {
     case 0: {
       const std::uint32_t t = pick<std::uint32_t>({0, MEM_FREE, MEM_DECOMMIT | MEM_RELEASE,
                                                                MEM_RELEASE | 0x1, MEM_COMMIT, 0x80000000u});

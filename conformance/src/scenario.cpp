@@ -78,7 +78,7 @@ std::uint32_t gen_size_near_pages(std::uint32_t page, std::uint32_t max_pages) {
 
 std::uint64_t gen_offset(std::uint32_t page, std::uint64_t limit) {
   if (limit <= 1) return 0;
-  const bool near_boundary = *rc::gen::inRange(0, 3) != 0;
+  const bool near_boundary = pick_case(3) != 0;
   if (!near_boundary) return *rc::gen::inRange<std::uint64_t>(0, limit);
   const std::uint64_t k = *rc::gen::inRange<std::uint64_t>(0, limit / page + 1);
   const std::int64_t d = pick<std::int64_t>({-1, 0, 1});

@@ -56,4 +56,12 @@ T pick(std::initializer_list<T> values) {
   return *rc::gen::elementOf(std::vector<T>(values));
 }
 
+/// One of the cases 0..n-1, each equally likely at every size (rc::gen::inRange scales its
+/// range with the size, so at small sizes the last cases of a switch would hardly ever run).
+inline int pick_case(int n) {
+  std::vector<int> cases(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) cases[static_cast<std::size_t>(i)] = i;
+  return *rc::gen::elementOf(cases);
+}
+
 }  // namespace vmc
