@@ -288,15 +288,11 @@ hresult ReferenceModel::write_virtual(std::uint64_t address, const std::uint8_t*
     const std::uint32_t chunk =
         static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes_requested - done, page + config_.page_size - at));
     const std::uint8_t* from = buffer + done;
-    auto it = pages_.find(page);
-    if (it == pages_.end()) {
-      if (std::all_of(from, from + chunk, [](std::uint8_t b) { return b == 0; })) {
-        done += chunk;  // zero pages need no storage
-        continue;
-      }
-      it = pages_.emplace(page, std::vector<std::uint8_t>(config_.page_size, 0)).first;
+    if (pages_.count(page) == 0 && std::all_of(from, from + chunk, [](std::uint8_t b) { return b == 0; })) {
+      done += chunk;  // zero pages need no storage
+      continue;
     }
-    std::copy(from, from + chunk, it->second.begin() + static_cast<std::ptrdiff_t>(at - page));
+    std::copy(from, from + chunk, own_page(page).begin() + static_cast<std::ptrdiff_t>(at - page));
     done += chunk;
   }
   return S_OK;
@@ -323,8 +319,8 @@ hresult ReferenceModel::read_virtual(std::uint64_t address, std::uint8_t* buffer
     if (it == pages_.end())
       std::fill(buffer + n, buffer + n + chunk, std::uint8_t{0});
     else
-      std::copy(it->second.begin() + static_cast<std::ptrdiff_t>(at - page),
-                it->second.begin() + static_cast<std::ptrdiff_t>(at - page + chunk), buffer + n);
+      std::copy(it->second->begin() + static_cast<std::ptrdiff_t>(at - page),
+                it->second->begin() + static_cast<std::ptrdiff_t>(at - page + chunk), buffer + n);
     n += chunk;
   }
   *bytes_read = n;
@@ -376,13 +372,18 @@ void ReferenceModel::adopt_bytes(std::uint64_t address, const std::vector<std::u
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const std::uint64_t at = address + i;
     const std::uint64_t page = round_down(at, config_.page_size);
-    auto it = pages_.find(page);
-    if (it == pages_.end()) {
-      if (bytes[i] == 0) continue;
-      it = pages_.emplace(page, std::vector<std::uint8_t>(config_.page_size, 0)).first;
-    }
-    it->second[at - page] = bytes[i];
+    if (pages_.count(page) == 0 && bytes[i] == 0) continue;
+    own_page(page)[at - page] = bytes[i];
   }
+}
+
+std::vector<std::uint8_t>& ReferenceModel::own_page(std::uint64_t page) {
+  std::shared_ptr<std::vector<std::uint8_t>>& slot = pages_[page];
+  if (!slot)
+    slot = std::make_shared<std::vector<std::uint8_t>>(config_.page_size, 0);
+  else if (slot.use_count() > 1)  // shared with a copy of the model: copy before writing
+    slot = std::make_shared<std::vector<std::uint8_t>>(*slot);
+  return *slot;
 }
 
 const Allocation* ReferenceModel::allocation_containing(std::uint64_t address) const {
@@ -471,7 +472,7 @@ std::optional<std::string> ReferenceModel::check_invariants() const {
     }
   }
   for (const auto& [page, bytes] : pages_) {
-    if (page % p != 0 || bytes.size() != p) return "stored page " + hex(page) + " malformed";
+    if (page % p != 0 || !bytes || bytes->size() != p) return "stored page " + hex(page) + " malformed";
     const PageView v = page_at(page);
     if (!v.allocated || v.state != PageState::committed)
       return "bytes stored for a page that is not committed: " + hex(page);

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -118,12 +119,16 @@ class ReferenceModel final : public Target {
   void set_pages(Allocation& a, std::uint64_t first, std::uint64_t count, Allocation::Run run);
   Allocation::Run run_at(const Allocation& a, std::uint64_t page) const;
   void drop_bytes(std::uint64_t first_page_address, std::uint64_t count);
+  /// The stored bytes of `page` for writing: created (zero) if absent, unshared if shared.
+  std::vector<std::uint8_t>& own_page(std::uint64_t page);
 
   ModelConfig config_;
   std::mt19937_64 rng_;
   std::map<std::uint64_t, Allocation> allocations_;  // by base
   std::map<std::uint64_t, std::uint64_t> occupied_;  // foreign ranges: base -> size
-  std::map<std::uint64_t, std::vector<std::uint8_t>> pages_;  // page address -> bytes
+  /// Page address -> bytes. Shared between copies of the model (the checker snapshots it before
+  /// every operation) and copied on the first write to a shared page (own_page).
+  std::map<std::uint64_t, std::shared_ptr<std::vector<std::uint8_t>>> pages_;
   std::optional<hresult> pending_fault_;
   bool clr_unavailable_ = false;
 };
