@@ -135,7 +135,8 @@ int main(int argc, char** argv) {
   details(out, "process backend and bare calls (process.json)", process);
   notes(out, model, rss);
   out << "\nRaw data: `model.json`, `native.json`, `process.json` (Google Benchmark JSON), "
-         "`reserve_rss.json`, `conformance.json`.\n";
+         "`reserve_rss.json`, `conformance.json`. Long random sequences through the differential checker: "
+         "`long-differential.md` (vmconform_bench_long_differential).\n";
   if (!out) {
     std::cerr << "cannot write " << dir << "/README.md\n";
     return 2;

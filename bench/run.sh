@@ -4,12 +4,17 @@
 # reserve_rss.json (resident memory for 1 TiB of reservations), conformance.json (timed
 # `vmconform run` against sim, both profiles), native.json / process.json (backends against the
 # bare calls they wrap, or {"pending": ...} when a backend is not registered or does not build),
-# and README.md, the summary table, written by vmconform_bench_report. Everything timed is pinned
-# to one core with taskset.
+# and README.md, the summary table, written by vmconform_bench_report; then long-differential.md
+# (vmconform_bench_long_differential: thousands of random ops per sequence through vmc::Differential
+# on native, process, sim and raw-pvwritev, both profiles; reproducers in long-differential/).
+# Everything timed is pinned to one core with taskset. Exits 1 at the end if the long differential
+# runs found a divergence on native, process or sim (raw-pvwritev is expected to diverge).
 #
 # Usage: bench/run.sh [BUILD_DIR]          (default: build/bench)
 # Environment: BENCH_CPU (core to pin to, default 0), BENCH_REPETITIONS (default 10),
-#              CONFORMANCE_RUNS (default 3).
+#              CONFORMANCE_RUNS (default 3), LONG_OPS (ops per sequence, default 5000),
+#              LONG_SEQUENCES (per backend x profile, default 20), LONG_TIME (seconds per backend x
+#              profile, default 30).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +23,9 @@ out="$root/reports/benchmarks"
 cpu="${BENCH_CPU:-0}"
 reps="${BENCH_REPETITIONS:-10}"
 runs="${CONFORMANCE_RUNS:-3}"
+long_ops="${LONG_OPS:-5000}"
+long_sequences="${LONG_SEQUENCES:-20}"
+long_time="${LONG_TIME:-30}"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$out"
@@ -39,7 +47,8 @@ echo "== build"
 # does not build yet must not stop the model figures.
 ninja -C "$build" vmconform_bench_model vmconform_bench_reserve_rss vmconform_bench_report
 suite_built=1
-ninja -C "$build" vmconform vmconform_bench_native vmconform_bench_process || suite_built=0
+ninja -C "$build" vmconform vmconform_bench_native vmconform_bench_process vmconform_bench_long_differential ||
+  suite_built=0
 cxx="$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")"
 build_desc="CMAKE_BUILD_TYPE=Release, -O2 -DNDEBUG, $("$cxx" --version | head -n1), ${build#"$root"/}"
 
@@ -99,3 +108,16 @@ done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== summary"
 "$bench/vmconform_bench_report" "$out" "$load_before" "$load_after" "$build_desc"
+
+echo "== 5. long differential runs ($long_ops ops per sequence, up to $long_sequences sequences, ${long_time}s per backend x profile)"
+long_status=0
+if [[ $suite_built == 1 ]]; then
+  # From the source root, so the report names its reproducers by paths relative to it.
+  (cd "$root" && "${pin[@]}" "$bench/vmconform_bench_long_differential" --ops "$long_ops" \
+    --sequences "$long_sequences" --time "$long_time" --backend native --backend process --backend sim \
+    --backend raw-pvwritev --report reports/benchmarks/long-differential.md --build "$build_desc") || long_status=$?
+  [[ $long_status == 0 ]] || echo "   long differential: exit $long_status - see reports/benchmarks/long-differential.md"
+else
+  echo "   long-differential: not run - vmconform_bench_long_differential did not build (see the ninja output)"
+fi
+exit "$long_status"

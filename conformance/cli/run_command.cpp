@@ -4,6 +4,9 @@
 // failure its message, counterexample, seed and one-line reproducer. Writes reports on request
 // and applies a baseline of expected failures. With --plugin the properties run in isolated
 // worker processes (plugin_run.hpp); --shard I/N runs one share of the rules (run_extras.hpp).
+// A backend whose targets cannot be made is a setup error (exit 2); a target that fails during
+// the run (Target::failure(), e.g. a traced process that died) is printed to stderr, named in
+// the failing rules' messages, and makes the exit status 1 even when a baseline lists the rule.
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -29,6 +32,49 @@ struct RunArgs {
   std::vector<std::string> rules;
   bool github = false, quiet = false;
 };
+
+/// Makes one target on a factory of its own (so the run's factory and its case counter are left
+/// untouched): a backend whose targets cannot be made (a pid that does not exist, no child can be
+/// started) is a setup error, reported before any property runs.
+void probe_backend(const vmc::BackendInfo& backend, const vmc::BackendOptions& options) {
+  std::unique_ptr<vmc::TargetFactory> factory;
+  std::string why;
+  try {
+    factory = backend.make_factory(options);
+    const auto target = factory->make();
+    why = target->failure();
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  if (why.empty()) return;
+  const std::string more = factory ? factory->failure() : std::string();
+  throw UsageError("cannot create a target of backend " + backend.name + ": " + why +
+                   (more.empty() || why.find(more) != std::string::npos ? "" : " (" + more + ")"));
+}
+
+/// Prints every target failure of the run to stderr (they are also in the rule messages of the
+/// reports); true if there was one. A failure only the factory saw (a traced child that died while
+/// idle, between two cases) affected no verdict but is printed, and counted, all the same.
+bool print_target_failures(const vmc::RunResult& result, const vmc::TargetFactory* factory) {
+  bool any = false;
+  std::string seen;
+  for (const auto& r : result.rules)
+    for (const auto& p : r.properties)
+      if (!p.target_failure.empty()) {
+        std::cerr << "vmconform: target failure during " << r.id << " (" << p.name << "): " << p.target_failure << "\n";
+        seen += p.target_failure + "\n";
+        any = true;
+      }
+  const std::string last = factory ? factory->failure() : std::string();
+  if (!last.empty() && seen.find(last) == std::string::npos) {
+    std::cerr << "vmconform: target failure between cases: " << last << " (no verdict depends on it)\n";
+    any = true;
+  }
+  if (any)
+    std::cerr << "vmconform: the backend's targets failed during the run; a rule that failed because of it is "
+                 "not a conformance finding; exit status 1\n";
+  return any;
+}
 
 int run(const RunArgs& a) {
   if (a.backend.empty() == a.plugin.empty())
@@ -80,6 +126,7 @@ int run(const RunArgs& a) {
 
   const PluginRunArgs plugin_args{a.plugin, a.plugin_options, a.timeout};
   vmc::RunResult result;
+  bool target_failed = false;  // even a baselined failure then fails the run
   if (extras.shard && o.only_rules.empty()) {  // an empty shard runs nothing (not every rule)
     result.target = o.backend;
     result.profile = o.profile;
@@ -92,7 +139,9 @@ int run(const RunArgs& a) {
     } catch (const std::exception& e) {
       throw UsageError("cannot set up backend " + a.backend + ": " + e.what());
     }
+    probe_backend(*backend, vmc::BackendOptions{o.seed, a.backend_options});
     result = vmc::run_suite(*factory, o);
+    target_failed = print_target_failures(result, factory.get());
   } else {
     result = run_plugin_suite(plugin_args, o, &extras.plugin);
   }
@@ -122,7 +171,7 @@ int run(const RunArgs& a) {
     if (!f) throw UsageError("cannot write " + a.junit);
   }
   if (a.github) std::cout << vmc::github_annotations(result);
-  return result.ok() ? 0 : kExitFailed;
+  return result.ok() && !target_failed ? 0 : kExitFailed;
 }
 
 }  // namespace

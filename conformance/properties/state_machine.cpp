@@ -5,12 +5,14 @@
 // has asked for, so that region references point at real ones); the system under test is a
 // Differential (backend + reference model side by side), which compares every status,
 // out-parameter and byte read. Each command is one op of the shared op-sequence format and
-// shows itself in its text form, so a counterexample is a ready-to-replay sequence.
+// shows itself in its text form, so a counterexample is a ready-to-replay sequence. The ops are
+// drawn by the shared generators of op_generators.hpp (also used by the long differential runs).
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
 
 #include "vmconform/differential.hpp"
-#include "vmconform/scenario.hpp"
+#include "vmconform/op_generators.hpp"
+#include "vmconform/property.hpp"
 
 namespace vmc {
 namespace {
@@ -21,18 +23,7 @@ struct SmModel {
 };
 using SmCommand = rc::state::Command<SmModel, Differential>;
 
-opseq::AddrRef gen_region_ref(const SmModel& m) {
-  opseq::AddrRef a;
-  a.kind = *rc::gen::weightedOneOf<opseq::AddrRef::Kind>(
-      {{6, rc::gen::just(opseq::AddrRef::Kind::region)}, {3, rc::gen::just(opseq::AddrRef::Kind::region_end)}});
-  a.index = static_cast<std::uint8_t>(*rc::gen::inRange(0, std::max(1, std::min(m.reservations, 8))));
-  a.page = a.kind == opseq::AddrRef::Kind::region ? *rc::gen::weightedOneOf<std::int32_t>(
-                                                        {{4, rc::gen::inRange(0, 4)}, {1, rc::gen::inRange(-2, 20)}})
-                                                  : *rc::gen::inRange(-2, 1);
-  a.offset = *rc::gen::weightedOneOf<std::int32_t>(
-      {{4, rc::gen::just(0)}, {3, rc::gen::element(-1, 1, -2, 2)}, {2, rc::gen::inRange(-8, 4096)}});
-  return a;
-}
+OpGenState gen_state(const SmModel& m) { return OpGenState{m.reservations, m.page}; }
 
 struct OpCommand : SmCommand {
   opseq::Op op;
@@ -71,60 +62,26 @@ struct OpCommand : SmCommand {
 };
 
 struct Alloc : OpCommand {
-  explicit Alloc(const SmModel& m) {
-    op.kind = opseq::OpKind::alloc;
-    const bool explicit_address = *rc::gen::inRange(0, 5) == 0 && m.reservations > 0;
-    if (explicit_address) op.addr = gen_region_ref(m);
-    op.size = gen_size_near_pages(m.page, *rc::gen::weightedOneOf<std::uint32_t>({{5, rc::gen::just(4u)}, {1, rc::gen::just(64u)}}));
-    op.type = *rc::gen::weightedOneOf<std::uint32_t>({{6, rc::gen::just(MEM_COMMIT | MEM_RESERVE)},
-                                                      {3, rc::gen::just(MEM_RESERVE)},
-                                                      {4, rc::gen::just(MEM_COMMIT)},
-                                                      {1, rc::gen::just(MEM_RESET)},
-                                                      {1, rc::gen::element(0u, MEM_RESET | MEM_COMMIT, 0x12345678u)}});
-    op.protect = *rc::gen::weightedOneOf<std::uint32_t>(
-        {{8, rc::gen::just(PAGE_READWRITE)},
-         {4, rc::gen::element(PAGE_READONLY, PAGE_NOACCESS, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE)},
-         {2, rc::gen::element(PAGE_READWRITE | PAGE_GUARD, PAGE_READWRITE | PAGE_NOCACHE)},
-         {1, rc::gen::element(0u, PAGE_WRITECOPY, 0x12u)}});
-  }
+  explicit Alloc(const SmModel& m) { op = gen_alloc_op(gen_state(m)); }
   void apply(SmModel& m) const override { ++m.reservations; }
 };
 
 struct Free : OpCommand {
   explicit Free(const SmModel& m) {
     RC_PRE(m.reservations > 0);
-    op.kind = opseq::OpKind::free;
-    op.addr = gen_region_ref(m);
-    op.type = *rc::gen::weightedOneOf<std::uint32_t>(
-        {{5, rc::gen::just(MEM_RELEASE)}, {5, rc::gen::just(MEM_DECOMMIT)},
-         {1, rc::gen::element(0u, MEM_FREE, MEM_RELEASE | MEM_DECOMMIT)}});
-    op.free_size = *rc::gen::weightedOneOf<std::uint64_t>(
-        {{5, rc::gen::just(std::uint64_t{0})}, {4, rc::gen::inRange<std::uint64_t>(1, 3 * std::uint64_t{m.page})},
-         {1, rc::gen::inRange<std::uint64_t>(1, 64 * std::uint64_t{m.page})}});
+    op = gen_free_op(gen_state(m));
   }
   void checkPreconditions(const SmModel& m) const override { RC_PRE(m.reservations > 0); }
 };
 
 struct ForeignFree : OpCommand {
-  explicit ForeignFree(const SmModel&) {
-    op.kind = opseq::OpKind::free_foreign;
-    op.addr.kind = opseq::AddrRef::Kind::foreign;
-    op.addr.index = static_cast<std::uint8_t>(*rc::gen::inRange(0, 4));
-    op.addr.offset = *rc::gen::element(0, 16);
-    op.type = *rc::gen::element(MEM_RELEASE, MEM_DECOMMIT);
-    op.free_size = op.type == MEM_RELEASE ? 0 : 1;
-  }
+  explicit ForeignFree(const SmModel& m) { op = gen_foreign_free_op(gen_state(m)); }
 };
 
 struct Write : OpCommand {
   explicit Write(const SmModel& m) {
     RC_PRE(m.reservations > 0);
-    op.kind = opseq::OpKind::write;
-    op.addr = gen_region_ref(m);
-    op.length = *rc::gen::weightedOneOf<std::uint32_t>(
-        {{5, rc::gen::inRange<std::uint32_t>(1, 17)}, {3, rc::gen::inRange<std::uint32_t>(1, 2 * m.page + 2)},
-         {1, rc::gen::just(0u)}, {1, rc::gen::inRange<std::uint32_t>(1, 9 * m.page)}});
-    op.pattern = static_cast<std::uint8_t>(*rc::gen::inRange(1, 256));
+    op = gen_write_op(gen_state(m));
   }
   void checkPreconditions(const SmModel& m) const override { RC_PRE(m.reservations > 0); }
 };
@@ -132,21 +89,13 @@ struct Write : OpCommand {
 struct Read : OpCommand {
   explicit Read(const SmModel& m) {
     RC_PRE(m.reservations > 0);
-    op.kind = opseq::OpKind::read;
-    op.addr = gen_region_ref(m);
-    op.length = *rc::gen::weightedOneOf<std::uint32_t>(
-        {{5, rc::gen::inRange<std::uint32_t>(1, 65)}, {3, rc::gen::inRange<std::uint32_t>(1, 3 * m.page)},
-         {1, rc::gen::just(0u)}});
+    op = gen_read_op(gen_state(m));
   }
   void checkPreconditions(const SmModel& m) const override { RC_PRE(m.reservations > 0); }
 };
 
 struct InjectFault : OpCommand {
-  explicit InjectFault(const SmModel&) {
-    op.kind = opseq::OpKind::inject_fault;
-    op.fault = *rc::gen::weightedOneOf<hresult>({{1, rc::gen::just(E_FAIL)},
-                                                 {9, rc::gen::element(HOST_E_TIMEOUT, HOST_E_NOT_OWNER, HOST_E_ABANDONED)}});
-  }
+  explicit InjectFault(const SmModel& m) { op = gen_inject_fault_op(gen_state(m)); }
 };
 
 }  // namespace

@@ -70,22 +70,62 @@ void load_rapidcheck_configuration_quietly() {
   (void)loaded;
 }
 
+namespace {
+/// The property failed because of its target, not of a rule: say so first.
+void blame_target(PropertyOutcome& out, const std::string& failure) {
+  out.status = Status::fail;
+  out.target_failure = failure;
+  out.message = "target failure: " + failure + " (the verdict is not a conformance finding)" +
+                (out.message.empty() ? std::string() : "; the property said: " + out.message);
+}
+}  // namespace
+
 PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, const RunOptions& o) {
   load_rapidcheck_configuration_quietly();
   PropertyOutcome out;
   out.name = def.name;
+  std::string target_failure;  // the first one seen in any case (shrinking included)
+  const auto make = [&] {
+    try {
+      return factory.make();
+    } catch (const std::exception& e) {
+      if (target_failure.empty()) target_failure = std::string("cannot create a target: ") + e.what();
+      throw;
+    }
+  };
+  const auto note = [&](const Target& t) {
+    if (target_failure.empty()) target_failure = t.failure();
+  };
   if (def.skip_reason) {
-    auto probe = factory.make();
-    if (auto why = def.skip_reason(*probe)) {
+    std::unique_ptr<Target> probe;
+    try {
+      probe = make();
+    } catch (const std::exception&) {
+      blame_target(out, target_failure);
+      return out;
+    }
+    auto why = def.skip_reason(*probe);
+    note(*probe);
+    if (!target_failure.empty()) {
+      blame_target(out, target_failure);
+      return out;
+    }
+    if (why) {
       out.status = Status::skip;
       out.message = *why;
       return out;
     }
   }
   const auto property = rc::detail::toProperty([&] {
-    auto target = factory.make();
+    auto target = make();
     CaseEnv env{*target, o.profile, def.rule, target->page_size(), target->allocation_granularity()};
-    def.body(env);
+    try {
+      def.body(env);
+    } catch (...) {  // RC_FAIL and RC_PRE throw: look at the target however the case ended
+      note(*target);
+      throw;
+    }
+    note(*target);
   });
   rc::detail::TestParams params;
   params.seed = property_seed(o.seed, def.name);
@@ -121,6 +161,7 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
     out.status = Status::fail;
     out.message = "RapidCheck error: " + result.template get<rc::detail::Error>().description;
   }
+  if (!target_failure.empty()) blame_target(out, target_failure);
   return out;
 }
 

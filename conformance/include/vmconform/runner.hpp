@@ -45,6 +45,10 @@ struct PropertyOutcome {
   std::string counterexample;  // RapidCheck's shrunk values, one per line
   int cases = 0;
   std::map<std::string, int> distribution;  // RC_TAG / RC_CLASSIFY labels -> count
+  /// Why a target of this property could not be made or stopped being usable (Target::failure(),
+  /// e.g. "target process 1234 died (signal 9, Killed)"), or "". When set the property fails and
+  /// `message` starts with it: its verdict says nothing about conformance.
+  std::string target_failure;
 };
 
 struct RuleOutcome {
@@ -70,7 +74,9 @@ struct RunResult {
 std::uint64_t property_seed(std::uint64_t run_seed, const std::string& property_name);
 std::string reproducer(const RunOptions& o, const std::string& rule_id);
 
-/// Runs one property (used by run_suite and by the GoogleTest suite).
+/// Runs one property (used by run_suite and by the GoogleTest suite). A target the factory cannot
+/// make, or one that fails (Target::failure()) during a case, fails the property with the reason
+/// in `target_failure` and at the start of `message`.
 PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, const RunOptions& options);
 RunResult run_suite(TargetFactory& factory, const RunOptions& options);
 /// Same, with every property run by `execute` (no factory needed in this process).

@@ -39,7 +39,7 @@ class ProcessFactory final : public TargetFactory {
   /// Throws std::runtime_error if no child can be started or the process cannot be attached.
   std::unique_ptr<Target> make() override;
   /// The last failure of a tracee of this factory ("target process N died (signal S)"), or "".
-  std::string failure() const;
+  std::string failure() const override;
 
  private:
   std::shared_ptr<Tracee> acquire();

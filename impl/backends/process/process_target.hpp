@@ -39,7 +39,7 @@ class ProcessTarget : public RegionTableTarget {
   /// The tracee's pid.
   pid_t pid() const { return tracee_->pid(); }
   /// Empty while the tracee is usable, else why not (for the CLI to print).
-  std::string failure() const { return tracee_->failure(); }
+  std::string failure() const override { return tracee_->failure(); }
   bool tracee_alive() const { return tracee_->alive(); }
 
  protected:

@@ -72,6 +72,12 @@ class Target {
   /// Fault injection for the host-failure rules (VF-EFAIL-STICKY...): when supported, the
   /// next virtual_free returns `code` without doing anything. Returns false if unsupported.
   virtual bool inject_host_fault(hresult /*code*/) { return false; }
+
+  /// Diagnostics, not part of the documented interfaces: "" while the target is usable, else
+  /// why it no longer is, in words (e.g. "target process 1234 died (signal 9, Killed)" for a
+  /// backend whose memory lives in another process). Runners print it next to the failures it
+  /// causes, so a dead target is not mistaken for a conformance bug.
+  virtual std::string failure() const { return {}; }
 };
 
 /// Makes fresh, independent targets of one backend (one per property case).
@@ -80,6 +86,9 @@ class TargetFactory {
   virtual ~TargetFactory() = default;
   virtual std::string name() const = 0;
   virtual std::unique_ptr<Target> make() = 0;
+  /// As Target::failure() for the factory: the most recent failure of a target it made or of
+  /// what it makes targets from (a traced process that died), or "".
+  virtual std::string failure() const { return {}; }
 };
 
 }  // namespace vmc
