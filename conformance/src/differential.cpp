@@ -117,7 +117,11 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
   std::uint64_t out_s = kSentinel64, out_m = kSentinel64;
   const hresult hr_s = sut_.allocate_virtual_memory(address, op.size, op.type, op.protect, &out_s);
   log_.back() += " -> " + hresult_name(hr_s) + " *allocated=" + hex(out_s);
-  const ReferenceModel before = model_;
+  // A rollback (adopting the backend's refusal) is only ever needed when the backend failed, so
+  // only then is the model copied; everything else is read from it before the operation.
+  std::optional<ReferenceModel> before;
+  if (failed(hr_s)) before = model_;
+  const ReferenceModel::PageView at_address = model_.page_at(round_down(address, model_.page_size()));
   hresult hr_m;
   if (system_choice && hr_s == S_OK) {
     hr_m = model_.allocate_at_system_choice(out_s, op.size, op.type, op.protect, &out_m);
@@ -136,7 +140,7 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
       // Roll back and remember nothing: only the backend knows which part of the range is taken
       // (marking the whole range would reject a later, smaller reservation in its free part, a
       // false positive the fuzzers found). A later refusal there is tolerated by this same branch.
-      model_ = before;
+      model_ = *before;
       return std::nullopt;
     }
     const std::string rule = kind == MEM_RESET ? "AVM-RESET" : kind == MEM_COMMIT && address != 0 ? "AVM-COMMIT-RESERVED" : "AVM-STATUS";
@@ -150,7 +154,7 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
   if (failed(hr_s)) {
     if (profile_ == Profile::win32 && (hr_s != hr_m || out_s != 0))
       return Divergence{"AVM-CODE", results(hr_s, hr_m) + ", *pAllocatedAddress=" + hex(out_s) + " (expected 0)"};
-    const Allocation* a = before.allocation_containing(address);
+    const Allocation* a = before->allocation_containing(address);
     const std::uint64_t from = a ? a->base : address, len = a ? a->size : op.size;
     return compare_pages(from, len, "AVM-NO-EFFECT-ON-FAIL", "after the failed call");
   }
@@ -172,7 +176,9 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
     }
     return compare_pages(first, end - first, "AVM-RESET", "after MEM_RESET (pages keep their bytes or become zero)");
   }
-  const bool fresh = !(before.page_at(first).allocated && before.page_at(first).state == PageState::committed);
+  // A new reservation's pages are fresh; a commit at an address is fresh unless already committed.
+  const bool fresh = system_choice || (kind & MEM_RESERVE) ||
+                     !(at_address.allocated && at_address.state == PageState::committed);
   return compare_pages(first, end - first,
                        kind == MEM_RESERVE ? "AVM-RESERVE-ONLY" : fresh ? "AVM-ZERO" : "AVM-RECOMMIT-KEEPS",
                        "after the allocation");
@@ -181,13 +187,15 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
 std::optional<Divergence> Differential::free(const opseq::Op& op, std::uint64_t address) {
   const hresult hr_s = sut_.virtual_free(address, op.free_size, op.type);
   log_.back() += " -> " + hresult_name(hr_s);
-  const ReferenceModel before = model_;
+  std::optional<ReferenceModel> before;  // for a rollback, only possible when the backend failed
+  if (failed(hr_s)) before = model_;
+  std::optional<Allocation> a;  // the reservation holding `address` before the call
+  if (const Allocation* held = model_.allocation_containing(address)) a = *held;
   const hresult hr_m = model_.virtual_free(address, op.free_size, op.type);
-  const Allocation* a = before.allocation_containing(address);
   const bool release = op.type == MEM_RELEASE;
   if (hr_m == S_OK && failed(hr_s) && profile_ == Profile::documented && a && address != a->base &&
       round_down(address, model_.page_size()) == a->base && (release || op.free_size == 0)) {
-    model_ = before;  // D-FIRST-PAGE: the documented profile also accepts refusing a non-base address
+    model_ = *before;  // D-FIRST-PAGE: the documented profile also accepts refusing a non-base address
     return std::nullopt;
   }
   if (hr_s == S_OK && failed(hr_m)) {
@@ -212,7 +220,7 @@ std::optional<Divergence> Differential::free(const opseq::Op& op, std::uint64_t 
     if (hr_m == HOST_E_CLRNOTAVAILABLE && hr_s != hr_m) return Divergence{"VF-EFAIL-STICKY", results(hr_s, hr_m)};
     if (!status_equivalent(hr_s, hr_m)) return Divergence{"VF-CODE", results(hr_s, hr_m)};
   }
-  if (a == nullptr) return std::nullopt;
+  if (!a) return std::nullopt;
   const std::string rule = failed(hr_m) ? "X-NO-EFFECT-ON-FAIL"
                            : release    ? "VF-RELEASE-WHOLE"
                            : op.free_size == 0 ? "VF-DECOMMIT-WHOLE" : "VF-DECOMMIT-RANGE";
@@ -225,18 +233,14 @@ std::optional<Divergence> Differential::write(const opseq::Op& op, std::uint64_t
   const hresult hr_s = sut_.write_virtual(address, buffer.data(), op.length);
   log_.back() += " -> " + hresult_name(hr_s);
   if (buffer != data) return Divergence{"WV-BUFFER-CONST", "WriteVirtual modified the caller's buffer"};
-  const ReferenceModel before = model_;
-  const hresult hr_m = model_.write_virtual(address, data.data(), op.length);
-  if (op.length == 0) {
-    if (profile_ == Profile::win32 && hr_s != S_OK) return Divergence{"WV-ZERO-LENGTH", results(hr_s, hr_m)};
-    return std::nullopt;
-  }
+  std::optional<ReferenceModel> before;  // for a rollback, only possible when the backend failed
+  if (failed(hr_s)) before = model_;
   // Pages of the range, as the model sees them before the write.
   const std::uint32_t p = model_.page_size();
   bool any_readonly = false, any_exec = false, all_accessible = true;
-  for (std::uint64_t page = round_down(address, p); page <= address + op.length - 1 && page >= round_down(address, p);
-       page += p) {
-    const auto v = before.page_at(page);
+  for (std::uint64_t page = round_down(address, p);
+       op.length > 0 && page <= address + op.length - 1 && page >= round_down(address, p); page += p) {
+    const auto v = model_.page_at(page);
     const std::uint32_t base = v.protect & 0xFF;
     if (!v.allocated || v.state != PageState::committed || base == PAGE_NOACCESS || (v.protect & PAGE_GUARD))
       all_accessible = false;
@@ -244,13 +248,18 @@ std::optional<Divergence> Differential::write(const opseq::Op& op, std::uint64_t
     any_exec |= base == PAGE_EXECUTE || base == PAGE_EXECUTE_READ;
     if (page + p < page) break;
   }
+  const hresult hr_m = model_.write_virtual(address, data.data(), op.length);
+  if (op.length == 0) {
+    if (profile_ == Profile::win32 && hr_s != S_OK) return Divergence{"WV-ZERO-LENGTH", results(hr_s, hr_m)};
+    return std::nullopt;
+  }
   if (profile_ == Profile::documented) {
     if (failed(hr_m) && hr_s == S_OK && all_accessible && any_readonly) {
       model_.adopt_bytes(address, data);  // D-READONLY-WRITE: the documented profile allows it
       return compare_pages(address, op.length, "WV-ROUNDTRIP", "after the write");
     }
     if (hr_m == S_OK && failed(hr_s) && any_exec) {
-      model_ = before;  // D-EXEC-WRITE: the documented profile allows refusing code pages
+      model_ = *before;  // D-EXEC-WRITE: the documented profile allows refusing code pages
       return compare_pages(address, op.length, "WV-ATOMIC", "after the failed write");
     }
   }
