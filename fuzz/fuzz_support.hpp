@@ -1,13 +1,15 @@
 // fuzz_support.hpp - what the op-sequence fuzz targets share: the input caps, the factory of
 // the backend under test and the crash report. An input over a cap is skipped whole, never
 // truncated, so `vmconform replay` of any input runs exactly what the fuzzer ran. A divergence
-// (or a broken invariant) prints the rule, the message and the sequence in the op-sequence text
-// form (fuzz/FORMAT.md) to stderr, then aborts: that is the crash libFuzzer saves.
+// (or a broken invariant, or an exception out of the backend, such as a plugin's read past the
+// caller's buffer) prints the rule, the message and the sequence in the op-sequence text form
+// (fuzz/FORMAT.md) to stderr, then aborts: that is the crash libFuzzer saves.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <span>
@@ -72,11 +74,18 @@ inline std::unique_ptr<TargetFactory> make_factory(const std::string& backend) {
   return info->make_factory(BackendOptions{});
 }
 
-/// Runs `s` on a fresh target of `factory` and on the model (win32 profile); a divergence crashes.
+/// Runs `s` on a fresh target of `factory` and on the model (win32 profile); a divergence crashes,
+/// and so does an exception (a plugin whose open() fails, or that writes outside a read buffer).
 inline void check_differential(TargetFactory& factory, const opseq::Sequence& s) {
-  std::unique_ptr<Target> target = factory.make();
-  Differential differential(*target, Profile::win32);
-  if (std::optional<Divergence> d = differential.run(s))
+  std::optional<Divergence> d;
+  try {
+    std::unique_ptr<Target> target = factory.make();
+    Differential differential(*target, Profile::win32);
+    d = differential.run(s);
+  } catch (const std::exception& e) {
+    crash("exception: backend " + factory.name() + " vs the reference model (profile win32)", "none", e.what(), s);
+  }
+  if (d)
     crash("divergence: backend " + factory.name() + " vs the reference model (profile win32)", d->rule, d->message, s);
 }
 

@@ -28,7 +28,7 @@ using Bytes = std::vector<std::uint8_t>;
 namespace {
 
 const std::vector<std::string> kOpseqTargets = {"fuzz_sim", "fuzz_native", "fuzz_process", "fuzz_mutant",
-                                                "fuzz_opseq_decode"};
+                                                "fuzz_plugin", "fuzz_opseq_decode"};
 
 Bytes read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

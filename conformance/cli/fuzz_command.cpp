@@ -1,7 +1,9 @@
-// fuzz_command.cpp - `vmconform fuzz --backend NAME`: a libFuzzer campaign against one backend.
+// fuzz_command.cpp - `vmconform fuzz --backend NAME` (or `--plugin PATH`): a libFuzzer campaign
+// against one backend or plugin.
 //
 // Picks the fuzz target for the backend (native -> fuzz_native, process -> fuzz_process, sim ->
-// fuzz_sim, anything else -> fuzz_mutant with VMCONFORM_FUZZ_BACKEND=NAME), finds its libFuzzer
+// fuzz_sim, anything else -> fuzz_mutant with VMCONFORM_FUZZ_BACKEND=NAME; a plugin -> fuzz_plugin
+// with VMCONFORM_FUZZ_PLUGIN=PATH and VMCONFORM_FUZZ_PLUGIN_OPTIONS), finds its libFuzzer
 // binary as built by the `fuzz` preset (build/fuzz/fuzz/, or --fuzzer PATH), runs it for --time
 // seconds (-fork=N for --jobs N) on a working corpus plus the seeds of corpus/<target>/, prints a
 // progress line every few seconds, then a summary and, for every crash artifact, the op-sequence
@@ -31,7 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct FuzzArgs {
-  std::string backend, target, fuzzer, corpus, artifacts;
+  std::string backend, plugin, plugin_options, target, fuzzer, corpus, artifacts;
   int time = 60, jobs = 1, max_len = 640;
   std::optional<std::uint64_t> seed;
   std::vector<std::string> extra;
@@ -104,18 +106,33 @@ struct Progress {
 };
 
 int fuzz(const FuzzArgs& a) {
-  if (a.backend.empty() && a.target.empty()) throw UsageError("--backend NAME is required (or --target fuzz_NAME)");
+  if (a.backend.empty() && a.plugin.empty() && a.target.empty())
+    throw UsageError("--backend NAME or --plugin PATH is required (or --target fuzz_NAME)");
   if (!a.backend.empty() && !find_backend(a.backend))
     throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
   if (a.time < 1 || a.jobs < 1 || a.max_len < 1) throw UsageError("--time, --jobs and --max-len must be positive");
-  const std::string target = a.target.empty() ? target_for(a.backend) : a.target;
+  const std::string target = !a.target.empty() ? a.target : !a.plugin.empty() ? "fuzz_plugin" : target_for(a.backend);
+  if ((target == "fuzz_plugin") != !a.plugin.empty())
+    throw UsageError(a.plugin.empty() ? "fuzz_plugin needs --plugin PATH (the plugin shared object to fuzz)"
+                                      : "--plugin selects fuzz_plugin; it does not apply to --target " + target);
+  // Absolute, so that the fuzzer (and every -fork job) finds it whatever its directory.
+  const fs::path plugin = a.plugin.empty() ? fs::path() : fs::absolute(a.plugin);
+  if (!a.plugin.empty() && !fs::is_regular_file(plugin))
+    throw UsageError("--plugin " + a.plugin + ": no such file (build the plugin first)");
+  if (target == "fuzz_plugin") {  // before find_fuzzer: fuzz_plugin stops at start-up without it, even for -help=1
+    setenv("VMCONFORM_FUZZ_PLUGIN", plugin.c_str(), 1);
+    setenv("VMCONFORM_FUZZ_PLUGIN_OPTIONS", a.plugin_options.c_str(), 1);
+  }
   const std::string backend = a.backend.empty() ? "sim" : a.backend;
   const bool opseq_target = target != "fuzz_opseq_text" && target != "fuzz_baseline";
-  const bool differential = target == "fuzz_native" || target == "fuzz_process" || target == "fuzz_mutant";
+  const bool differential =
+      target == "fuzz_native" || target == "fuzz_process" || target == "fuzz_mutant" || target == "fuzz_plugin";
   const fs::path fuzzer = find_fuzzer(a, target);
 
   std::string tag = target;
   if (target == "fuzz_mutant") tag += "-" + std::regex_replace(backend, std::regex("[^A-Za-z0-9_.-]"), "_");
+  if (target == "fuzz_plugin")
+    tag += "-" + std::regex_replace(plugin.stem().string(), std::regex("[^A-Za-z0-9_.-]"), "_");
   // Defaults live in the fuzzer's build tree (build/fuzz/campaign/<tag>/), which git ignores.
   const fs::path campaign = fuzzer.parent_path().parent_path() / "campaign" / tag;
   const fs::path corpus = a.corpus.empty() ? campaign / "corpus" : fs::path(a.corpus);
@@ -136,8 +153,27 @@ int fuzz(const FuzzArgs& a) {
   const std::optional<fs::path> seeds = find_seeds(target);
   if (seeds) cmd += " " + quote(seeds->string());
   if (target == "fuzz_mutant") setenv("VMCONFORM_FUZZ_BACKEND", backend.c_str(), 1);
+  std::string env_note;
+  if (target == "fuzz_mutant") env_note = " (VMCONFORM_FUZZ_BACKEND=" + backend + ")";
+  if (target == "fuzz_plugin")
+    env_note = " (VMCONFORM_FUZZ_PLUGIN=" + plugin.string() +
+               (a.plugin_options.empty() ? "" : ", VMCONFORM_FUZZ_PLUGIN_OPTIONS=" + a.plugin_options) + ")";
+  // How the fuzzer and `vmconform replay` reproduce an artifact of this campaign. A plugin built for
+  // fuzzing is instrumented: it loads only into the vmconform of the fuzzer's build, if there is one.
+  std::string env_prefix, replay = "vmconform replay";
+  if (target == "fuzz_mutant") env_prefix = "VMCONFORM_FUZZ_BACKEND=" + quote(backend) + " ";
+  if (target == "fuzz_plugin") {
+    env_prefix = "VMCONFORM_FUZZ_PLUGIN=" + quote(plugin.string()) + " ";
+    if (!a.plugin_options.empty()) env_prefix += "VMCONFORM_FUZZ_PLUGIN_OPTIONS=" + quote(a.plugin_options) + " ";
+    const fs::path same_build = fuzzer.parent_path().parent_path() / "conformance" / "vmconform";
+    if (fs::exists(same_build)) replay = quote(same_build.string()) + " replay";
+  }
+  const std::string replay_target =
+      target == "fuzz_plugin" ? "--plugin " + quote(plugin.string()) +
+                                    (a.plugin_options.empty() ? "" : " --plugin-options " + quote(a.plugin_options))
+                              : "--backend " + backend;
 
-  std::cout << "vmconform fuzz: " << target << (target == "fuzz_mutant" ? " (VMCONFORM_FUZZ_BACKEND=" + backend + ")" : "")
+  std::cout << "vmconform fuzz: " << target << env_note
             << ", " << a.time << " s, " << a.jobs << " job(s)\n  fuzzer    " << fuzzer.string() << "\n  corpus    "
             << corpus.string() << (seeds ? " + seeds " + seeds->string() : "") << "\n  artifacts " << artifacts.string()
             << "\n  log       " << log_file.string() << "\n  command   " << cmd << "\n" << std::flush;
@@ -182,11 +218,11 @@ int fuzz(const FuzzArgs& a) {
     std::cout << "\n";
   }
   for (const fs::path& c : crashes) {
-    std::cout << "\nartifact " << c.string() << "\n  reproduce with the fuzzer: " << quote(fuzzer.string()) << " "
-              << quote(c.string()) << "\n";
+    std::cout << "\nartifact " << c.string() << "\n  reproduce with the fuzzer: " << env_prefix
+              << quote(fuzzer.string()) << " " << quote(c.string()) << "\n";
     if (differential)
-      std::cout << "  reproduce and get a regression test: vmconform replay " << quote(c.string()) << " --backend "
-                << backend << "\n";
+      std::cout << (target == "fuzz_plugin" ? "  reproduce and explain: " : "  reproduce and get a regression test: ")
+                << replay << " " << quote(c.string()) << " " << replay_target << "\n";
     if (opseq_target) {
       std::ifstream in(c, std::ios::binary);
       const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -203,10 +239,14 @@ int fuzz(const FuzzArgs& a) {
 
 }  // namespace
 
-VMC_CLI_COMMAND(CommandSpec{"fuzz", "Run a libFuzzer campaign against a backend (needs the fuzz preset's fuzzers)", 60,
+VMC_CLI_COMMAND(CommandSpec{"fuzz",
+                            "Run a libFuzzer campaign against a backend or a plugin (needs the fuzz preset's fuzzers)", 60,
                             [](CLI::App& fz) -> std::function<int()> {
   auto a = std::make_shared<FuzzArgs>();
-  fz.add_option("--backend", a->backend, "Backend name (see list-backends)");
+  CLI::Option* backend = fz.add_option("--backend", a->backend, "Backend name (see list-backends)");
+  CLI::Option* plugin = fz.add_option("--plugin", a->plugin, "A plugin shared object to fuzz with fuzz_plugin");
+  fz.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()")->needs(plugin);
+  plugin->excludes(backend);
   fz.add_option("--target", a->target, "Fuzz target instead of the backend's (e.g. fuzz_opseq_text)");
   fz.add_option("--time", a->time, "Seconds (default 60)");
   fz.add_option("--jobs", a->jobs, "Parallel jobs: -fork=N (default 1)");

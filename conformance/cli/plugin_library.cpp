@@ -19,8 +19,18 @@ PluginLibrary PluginLibrary::load(const std::string& path) {
   const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
   void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
-    const char* why = ::dlerror();
-    throw LoadError("load", path + " is not a loadable shared object (dlopen: " + std::string(why ? why : "unknown error") +
+    const char* error = ::dlerror();
+    const std::string why = error ? error : "unknown error";
+    // A plugin built with -fsanitize=... needs the sanitizer runtime of an executable built alike.
+    if (why.find("undefined symbol: __asan") != std::string::npos ||
+        why.find("undefined symbol: __ubsan") != std::string::npos ||
+        why.find("undefined symbol: __sancov") != std::string::npos ||
+        why.find("undefined symbol: __sanitizer") != std::string::npos)
+      throw LoadError("load", path + " cannot be loaded here (dlopen: " + why +
+                                  "): it was built with sanitizer or fuzzer instrumentation, which only an executable "
+                                  "built with the same flags provides (the fuzz preset's fuzz_plugin and vmconform), "
+                                  "or rebuild it without those flags");
+    throw LoadError("load", path + " is not a loadable shared object (dlopen: " + why +
                                 "); build the plugin as a shared library (add_library(... MODULE ...))");
   }
   ::dlerror();
@@ -52,6 +62,23 @@ PluginLibrary PluginLibrary::load(const std::string& path) {
                                list + " NULL (only query_virtual is optional)");
   }
   return PluginLibrary(path, api);
+}
+
+std::string geometry_problem(std::uint32_t page, std::uint32_t granularity) {
+  if (page == 0 || (page & (page - 1)) != 0)
+    return "page_size() returned " + std::to_string(page) + ": it must be a power of two such as 4096";
+  if (granularity == 0 || granularity % page != 0)
+    return "allocation_granularity() returned " + std::to_string(granularity) +
+           ": it must be a non-zero multiple of the page size " + std::to_string(page);
+  return "";
+}
+
+void check_one_target(const vmc_plugin_v1& api, const std::string& options) {
+  vmc_target* t = api.open(options.c_str());
+  if (t == nullptr) throw LoadError("open", "the plugin's open(\"" + options + "\") returned NULL");
+  const std::string problem = geometry_problem(api.page_size(t), api.allocation_granularity(t));
+  api.close(t);
+  if (!problem.empty()) throw LoadError("abi", problem);
 }
 
 std::string PluginLibrary::name() const {

@@ -81,6 +81,7 @@ std::string with_address_note(std::string line, bool exact, std::uint64_t addres
 }  // namespace
 
 void StepRecorder::alloc(std::uint64_t address, std::uint32_t size, std::uint32_t type, std::uint32_t protect) {
+  if (!sink_) return;  // nobody listens: skip the rendering (the fuzz target)
   opseq::Op op;
   op.kind = opseq::OpKind::alloc;
   bool exact = true;
@@ -101,6 +102,7 @@ void StepRecorder::alloc_done(std::uint64_t address, std::uint32_t size, std::ui
 }
 
 void StepRecorder::free(std::uint64_t address, std::uint64_t size, std::uint32_t type) {
+  if (!sink_) return;
   bool exact = true;
   opseq::AddrRef a = relative(address, &exact);
   opseq::Op op;
@@ -122,6 +124,7 @@ void StepRecorder::free(std::uint64_t address, std::uint64_t size, std::uint32_t
 }
 
 void StepRecorder::write(std::uint64_t address, const std::uint8_t* data, std::uint32_t length) {
+  if (!sink_) return;
   opseq::Op op;
   op.kind = opseq::OpKind::write;
   bool exact = true;
@@ -143,6 +146,7 @@ void StepRecorder::write(std::uint64_t address, const std::uint8_t* data, std::u
 }
 
 void StepRecorder::read(std::uint64_t address, std::uint32_t length) {
+  if (!sink_) return;
   opseq::Op op;
   op.kind = opseq::OpKind::read;
   bool exact = true;
@@ -153,8 +157,12 @@ void StepRecorder::read(std::uint64_t address, std::uint32_t length) {
   emit(line);
 }
 
-void StepRecorder::query(std::uint64_t address) { emit("# query_virtual " + address_text(address)); }
+void StepRecorder::query(std::uint64_t address) {
+  if (sink_) emit("# query_virtual " + address_text(address));
+}
 
-void StepRecorder::note(const std::string& text) { emit("# " + text); }
+void StepRecorder::note(const std::string& text) {
+  if (sink_) emit("# " + text);
+}
 
 }  // namespace vmc::plugin

@@ -74,12 +74,8 @@ int prepare_process() {
 }
 
 void check_geometry(const vmc_plugin_v1& api, vmc_target* t) {
-  const std::uint32_t page = api.page_size(t), granularity = api.allocation_granularity(t);
-  if (page == 0 || (page & (page - 1)) != 0)
-    fail("abi", "page_size() returned " + std::to_string(page) + ": it must be a power of two such as 4096");
-  if (granularity == 0 || granularity % page != 0)
-    fail("abi", "allocation_granularity() returned " + std::to_string(granularity) +
-                    ": it must be a non-zero multiple of the page size " + std::to_string(page));
+  const std::string problem = geometry_problem(api.page_size(t), api.allocation_granularity(t));
+  if (!problem.empty()) fail("abi", problem);
 }
 
 }  // namespace

@@ -3,7 +3,16 @@
 //
 // Prints the sequence as text, the trace of what the backend returned, the first op whose result
 // differs from the model and the rule it breaks, and a ready-to-paste GoogleTest regression
-// test. Exit codes: 0 no divergence, 1 divergence, 2 usage error or unreadable file.
+// test. With --plugin PATH (fuzz_plugin's artifacts) the target is a plugin loaded into this
+// process, as the fuzzer loads it: if the plugin crashes, a handler of the fatal signals names the
+// plugin call in progress before the default action (or a sanitizer) ends the process. Exit
+// codes: 0 no divergence, 1 divergence (or the backend threw), 2 usage error, unreadable file or
+// unusable plugin.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -12,6 +21,8 @@
 #include <sstream>
 #include <variant>
 
+#include "../plugin/plugin_library.hpp"
+#include "../plugin/plugin_target.hpp"
 #include "command.hpp"
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/catalogue.hpp"
@@ -21,9 +32,73 @@ namespace vmc::cli {
 namespace {
 
 struct ReplayArgs {
-  std::string file, backend = "sim", backend_options, profile = "win32";
+  std::string file, backend = "sim", backend_options, profile = "win32", plugin, plugin_options;
   bool text = false;
 };
+
+// The plugin call in progress (the step log's last line), for the fatal-signal handler.
+char g_call[512];
+volatile sig_atomic_t g_call_length = 0;
+struct sigaction g_previous[NSIG];
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+
+void record_call(const std::string& line) {
+  g_call_length = 0;
+  const std::size_t n = std::min(line.size(), sizeof g_call);
+  std::memcpy(g_call, line.data(), n);
+  g_call_length = static_cast<sig_atomic_t>(n);
+}
+
+void say(const char* s, std::size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(2, s, n);
+    if (w <= 0) return;
+    s += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+/// Async-signal-safe: names the call, then lets the previous disposition act (a fault repeats
+/// when the handler returns; a signal sent by the process is raised again).
+void on_fatal_signal(int sig, siginfo_t* info, void*) {
+  char number[2];
+  std::size_t digits = 0;
+  if (sig >= 10) number[digits++] = static_cast<char>('0' + sig / 10 % 10);
+  number[digits++] = static_cast<char>('0' + sig % 10);
+  const char head[] = "\nvmconform replay: the plugin crashed (signal ";
+  say(head, sizeof head - 1);
+  say(number, digits);
+  const char mid[] = ") during `";
+  say(mid, sizeof mid - 1);
+  say(g_call, static_cast<std::size_t>(g_call_length));
+  say("`\n", 2);
+  ::sigaction(sig, &g_previous[sig], nullptr);
+  if (info == nullptr || info->si_code <= 0) ::raise(sig);
+}
+
+void install_crash_handler() {
+  struct sigaction sa {};
+  sa.sa_sigaction = on_fatal_signal;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : kFatalSignals) ::sigaction(sig, &sa, &g_previous[sig]);
+}
+
+/// The plugin named by --plugin, loaded into this process once and checked as the worker's probe
+/// checks it; a factory of fresh targets whose every call is recorded for the crash handler.
+std::unique_ptr<TargetFactory> plugin_factory(const ReplayArgs& a) {
+  using namespace vmc::plugin;
+  install_crash_handler();
+  record_call("# loading the plugin (dlopen)");
+  try {
+    static const PluginLibrary library = PluginLibrary::load(a.plugin);
+    check_one_target(library.api(), a.plugin_options);
+    static PluginSession session(library.api(), a.plugin_options, record_call);
+    return std::make_unique<PluginTargetFactory>(session, "plugin " + library.name());
+  } catch (const LoadError& e) {
+    throw UsageError("cannot use plugin " + a.plugin + ": " + e.what());
+  }
+}
 
 /// True if the first line that is neither blank nor a comment is the text form's header.
 bool looks_like_text(const std::string& bytes) {
@@ -42,6 +117,18 @@ std::string short_hash(const std::string& s) {  // FNV-1a, to make test names un
   std::ostringstream out;
   out << std::hex << h;
   return out.str();
+}
+
+std::string reproducer(const ReplayArgs& a) {
+  std::string r = "vmconform replay " + a.file;
+  if (!a.plugin.empty()) {
+    r += " --plugin " + a.plugin;
+    if (!a.plugin_options.empty()) r += " --plugin-options '" + a.plugin_options + "'";
+    return r + " --profile " + a.profile;
+  }
+  r += " --backend " + a.backend + " --profile " + a.profile;
+  if (!a.backend_options.empty()) r += " --backend-options '" + a.backend_options + "'";
+  return r;
 }
 
 std::string regression_test(const ReplayArgs& a, const std::string& text, const Divergence& d, std::size_t step) {
@@ -80,8 +167,10 @@ int replay(const ReplayArgs& a) {
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto profile = parse_profile(a.profile);
   if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
-  const BackendInfo* backend = find_backend(a.backend);
-  if (!backend) throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
+  const bool plugin = !a.plugin.empty();
+  const BackendInfo* backend = plugin ? nullptr : find_backend(a.backend);
+  if (!plugin && !backend) throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
+  const std::string subject = plugin ? "plugin " + a.plugin : "backend " + a.backend;
 
   const bool text = a.text || looks_like_text(bytes);
   opseq::Sequence s;
@@ -93,32 +182,51 @@ int replay(const ReplayArgs& a) {
   } else {
     s = opseq::decode(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   }
+  std::unique_ptr<TargetFactory> factory;
+  if (plugin) factory = plugin_factory(a);  // a UsageError of its own saying what is wrong
   const std::string seq_text = opseq::to_text(s);
   std::cout << "vmconform replay: " << a.file << " (" << (text ? "text" : "binary") << ", " << bytes.size()
-            << " bytes, " << s.size() << " ops), backend " << a.backend << ", profile " << a.profile << "\n\n"
-            << seq_text << "\n";
+            << " bytes, " << s.size() << " ops), " << subject << ", profile " << a.profile << "\n\n"
+            << seq_text << "\n" << std::flush;
 
-  std::unique_ptr<TargetFactory> factory;
   std::unique_ptr<Target> target;
   try {
-    factory = backend->make_factory(BackendOptions{1, a.backend_options});
+    if (!plugin) factory = backend->make_factory(BackendOptions{1, a.backend_options});
     target = factory->make();
   } catch (const std::exception& e) {
-    throw UsageError("cannot set up backend " + a.backend + ": " + e.what());
+    throw UsageError("cannot set up " + subject + ": " + e.what());
   }
-  Differential differential(*target, *profile);
+  std::optional<Differential> differential;
   std::optional<Divergence> d;
   std::size_t step = 0;
-  for (std::size_t i = 0; i < s.size() && !d; ++i)
-    if ((d = differential.step(s[i]))) step = i + 1;
-  if (!d) d = differential.final_check();
+  std::string thrown;
+  try {
+    differential.emplace(*target, *profile);
+    for (std::size_t i = 0; i < s.size() && !d; ++i) {
+      step = i + 1;
+      d = differential->step(s[i]);
+    }
+    if (!d) {
+      step = 0;
+      d = differential->final_check();
+    }
+  } catch (const std::exception& e) {  // e.g. a plugin that wrote past the buffer ReadVirtual gave it
+    thrown = e.what();
+  }
 
   std::cout << "trace (op, then what the backend returned):\n";
-  for (std::size_t i = 0; i < differential.log().size(); ++i)
-    std::cout << "  " << (i + 1) << ". " << differential.log()[i] << "\n";
+  for (std::size_t i = 0; differential && i < differential->log().size(); ++i)
+    std::cout << "  " << (i + 1) << ". " << differential->log()[i] << "\n";
+  if (!thrown.empty()) {
+    std::cout << "\nERROR " << (step ? "at step " + std::to_string(step) + ": `" + opseq::to_text(s[step - 1]) + "`"
+                                      : std::string("before the first op or at the final check"))
+              << "\n  the " << (plugin ? "plugin" : "backend") << " broke the target interface: " << thrown
+              << "\n\nreproduce: " << reproducer(a) << "\n";
+    return kExitFailed;
+  }
   if (!d) {
-    std::cout << "\nno divergence: " << a.backend << " agrees with the reference model on all " << s.size()
-              << " ops and on the final comparison of every reservation.\n";
+    std::cout << "\nno divergence: " << (plugin ? a.plugin : a.backend) << " agrees with the reference model on all "
+              << s.size() << " ops and on the final comparison of every reservation.\n";
     return kExitOk;
   }
   const Rule* rule = find_rule(d->rule);
@@ -126,22 +234,30 @@ int replay(const ReplayArgs& a) {
                                               ": `" + opseq::to_text(s[step - 1]) + "`"
                                         : "at the final check (after all " + std::to_string(s.size()) + " ops)")
             << "\n  rule: " << d->rule << (rule ? " - " + rule->text : "") << "\n  " << d->message << "\n\n"
-            << "reproduce: vmconform replay " << a.file << " --backend " << a.backend << " --profile " << a.profile
-            << (a.backend_options.empty() ? "" : " --backend-options '" + a.backend_options + "'") << "\n\n"
-            << "regression test (paste into a GoogleTest file):\n"
-            << regression_test(a, seq_text, *d, step);
+            << "reproduce: " << reproducer(a) << "\n\n";
+  if (plugin)
+    std::cout << "regression input: keep FILE (or the text above, as a .opseq file) with your plugin's tests; the "
+                 "command above exits 1 while the plugin still breaks " << d->rule << ".\n";
+  else
+    std::cout << "regression test (paste into a GoogleTest file):\n" << regression_test(a, seq_text, *d, step);
   return kExitFailed;
 }
 
 }  // namespace
 
-VMC_CLI_COMMAND(CommandSpec{"replay", "Replay one op sequence (crash artifact, corpus file or text) against a backend",
+VMC_CLI_COMMAND(CommandSpec{"replay",
+                            "Replay one op sequence (crash artifact, corpus file or text) against a backend or a plugin",
                             50, [](CLI::App& rp) -> std::function<int()> {
   auto a = std::make_shared<ReplayArgs>();
   rp.add_option("FILE", a->file, "Op sequence: binary (fuzz/FORMAT.md) or text (\"vmconform-opseq 1\" header)")
       ->required();
-  rp.add_option("--backend", a->backend, "Backend name (default sim; see list-backends)");
-  rp.add_option("--backend-options", a->backend_options, "Backend-specific options, e.g. pid=1234");
+  CLI::Option* backend = rp.add_option("--backend", a->backend, "Backend name (default sim; see list-backends)");
+  CLI::Option* backend_options =
+      rp.add_option("--backend-options", a->backend_options, "Backend-specific options, e.g. pid=1234");
+  CLI::Option* plugin = rp.add_option("--plugin", a->plugin,
+                                      "A plugin shared object (vmconform/plugin.h), loaded in-process as fuzz_plugin does");
+  rp.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()")->needs(plugin);
+  plugin->excludes(backend)->excludes(backend_options);
   rp.add_option("--profile", a->profile, "documented or win32 (default win32, as the fuzzers)");
   rp.add_flag("--text", a->text, "FILE is op-sequence text (detected from its header otherwise)");
   return [a] { return replay(*a); };

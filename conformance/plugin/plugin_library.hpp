@@ -6,9 +6,13 @@
 // not a plugin, another ABI version, a missing function) and whose message says what to do.
 // The library is never unloaded: a plugin may leave threads or atexit handlers behind, and
 // the worker process that loaded it exits anyway. Runs inside the worker, never in the
-// parent, because dlopen runs the plugin's own constructors.
+// parent of `vmconform run`, because dlopen runs the plugin's own constructors; the hosts that
+// load a plugin in their own process on purpose (the fuzz target fuzz_plugin and
+// `vmconform replay --plugin`, where a crashing plugin is the finding) also call
+// check_one_target, the worker probe's check of open() and of the geometry.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -19,7 +23,7 @@ namespace vmc::plugin {
 
 struct LoadError : std::runtime_error {
   LoadError(std::string kind_, const std::string& message) : std::runtime_error(message), kind(std::move(kind_)) {}
-  std::string kind;  // "load" or "abi"
+  std::string kind;  // "load", "abi" or "open"
 };
 
 class PluginLibrary {
@@ -37,5 +41,12 @@ class PluginLibrary {
   std::string path_;
   const vmc_plugin_v1* api_;
 };
+
+/// Why a target's page size and allocation granularity are unusable, or "" if they are fine.
+std::string geometry_problem(std::uint32_t page_size, std::uint32_t granularity);
+
+/// Opens one target with `options`, checks its geometry and closes it again. Throws LoadError
+/// "open" if open() returns NULL, "abi" if geometry_problem() finds something.
+void check_one_target(const vmc_plugin_v1& api, const std::string& options);
 
 }  // namespace vmc::plugin

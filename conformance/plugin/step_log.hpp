@@ -6,7 +6,8 @@
 // the case has made so far (r0 = newest, end(rN), fN = foreign sample N), exactly as the state
 // machine prints its counterexamples; a write whose data is not an op-sequence pattern, and
 // calls the text form has no op for (queries, the second target of VF-FOREIGN, the probes),
-// carry a `#` comment. The sink receives each line; the recorder keeps nothing else.
+// carry a `#` comment. The sink receives each line; the recorder keeps nothing else. Without a
+// sink it renders nothing and only follows the reservations (the fuzz target fuzz_plugin).
 #pragma once
 
 #include <cstdint>

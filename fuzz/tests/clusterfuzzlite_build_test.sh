@@ -3,7 +3,8 @@
 # .clusterfuzzlite/build.sh outside Docker with the variables ClusterFuzzLite sets (CC=clang,
 # CXX=clang++, libFuzzer + ASan + UBSan flags, OUT, WORK, SRC; the source is used in place through
 # VMCONFORM_SOURCE_DIR), then checks that every fuzzer and its seed corpus zip landed in $OUT
-# and that each fuzzer runs one seed input.
+# and that each fuzzer runs one seed input, and that fuzz_plugin (which needs VMCONFORM_FUZZ_PLUGIN)
+# is not shipped.
 # Usage: clusterfuzzlite_build_test.sh SOURCE_DIR SCRATCH_DIR. Exit 77 (skipped) without clang or
 # libFuzzer. SCRATCH_DIR/work is kept between runs, so only the first run builds from scratch.
 set -euo pipefail
@@ -52,5 +53,8 @@ for t in "${targets[@]}"; do
     tail -20 "$scratch/$t.run.log"; echo "FAIL: $t did not run $input"; failures=$((failures + 1))
   fi
 done
+if [ -e "$OUT/fuzz_plugin" ]; then
+  echo "FAIL: $OUT/fuzz_plugin shipped, but ClusterFuzzLite cannot set its VMCONFORM_FUZZ_PLUGIN"; failures=$((failures + 1))
+fi
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "clusterfuzzlite build: all ${#targets[@]} fuzzers built, zipped and run"
