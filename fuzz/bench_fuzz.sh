@@ -17,16 +17,26 @@ read -r -a mutants <<< "${BENCH_MUTANTS:-partial-write zero-length-write-invalid
 no-size-rounding}"
 budget="${BENCH_BUDGET:-900}"
 # A wider sample, one seed each (run after the 5-seed sample; not subject to BENCH_BUDGET).
+# BENCH_WIDE_MUTANTS=all: every other mutant the suite has.
 read -r -a wide <<< "${BENCH_WIDE_MUTANTS-zero-size-accepted reserve-also-commits interior-release-frees-region \
 efail-not-sticky decommit-span-clamped release-ignores-size straddle-drops-last-byte recommit-zeroes \
 host-fault-after-free readonly-write-succeeds}"
-targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_opseq_decode fuzz_opseq_text fuzz_baseline)
+minimize_secs="${BENCH_MINIMIZE_SECONDS:-20}"
+targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline)
 report=reports/benchmarks/fuzz.md
 scratch="$build/bench-fuzz"
 
 [ -x "$build/fuzz/fuzz_sim" ] || { cmake --preset fuzz -B "$build" > /dev/null; cmake --build "$build" --target all_fuzzers vmconform; }
 [ -x "$build/conformance/vmconform" ] || cmake --build "$build" --target vmconform
+[ -f "$build/plugins/libvmc_native.so" ] || cmake --build "$build" --target vmc_native
+export VMCONFORM_FUZZ_PLUGIN="${VMCONFORM_FUZZ_PLUGIN:-$(cd "$build" && pwd)/plugins/libvmc_native.so}"  # for fuzz_plugin
 rm -rf "$scratch"; mkdir -p "$scratch" "$(dirname "$report")"
+if [ "${wide[*]:-}" = "all" ]; then
+  wide=()
+  for m in $("$build/conformance/vmconform" list-backends | sed -n 's/^mutant:\([a-z0-9-]*\).*/\1/p'); do
+    case " ${mutants[*]} " in *" $m "*) ;; *) wide+=("$m") ;; esac
+  done
+fi
 stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -107,7 +117,7 @@ run_mutant() {  # run_mutant NAME SEED...: appends a row to ttf_rows
     # Every intermediate result of -minimize_crash is kept; the smallest still genuine one wins
     # (the minimiser only checks "still crashes", and may drift to a checker false positive).
     mdir="$(dirname "$first_crash")/min"; mkdir -p "$mdir"
-    VMCONFORM_FUZZ_BACKEND="mutant:$m" "$build/fuzz/fuzz_mutant" -minimize_crash=1 -runs=20000 -max_total_time=20 \
+    VMCONFORM_FUZZ_BACKEND="mutant:$m" "$build/fuzz/fuzz_mutant" -minimize_crash=1 -runs=20000 -max_total_time="$minimize_secs" \
       -max_len=640 -artifact_prefix="$mdir/" "$first_crash" > "$mdir/minimize.log" 2>&1 || true
     best="$first_crash"
     for c in $(ls -S -r "$mdir"/minimized-from-* 2> /dev/null); do
