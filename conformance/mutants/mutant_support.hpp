@@ -1,4 +1,5 @@
-// mutant_support.hpp - the private toolkit of the mutants (conformance/mutants/ only).
+// mutant_support.hpp - the private toolkit of the mutants (conformance/mutants/, and the legal
+// variants of conformance/tests/variants_test.cpp, which are mutants that break no rule).
 //
 // ModelWrapper is a Target that owns a correct ReferenceModel and forwards every call to it;
 // a mutant derives from it and overrides the one operation it breaks. The wrapper handles

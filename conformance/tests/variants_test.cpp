@@ -12,45 +12,23 @@
 #include <string>
 
 #include "test_support.hpp"
-#include "vmconform/reference_model.hpp"
+#include "../mutants/mutant_support.hpp"
 
 namespace vmc {
 namespace {
 
 /// ReadVirtual stops at the end of the first page it touches: a short read, which the
 /// documented profile allows (RV-FIRST-BYTE) and the win32 profile does not (RV-PREFIX).
-class ShortReadTarget final : public Target {
+/// Everything else is the reference model, through the mutants' forwarding wrapper.
+class ShortReadTarget final : public mutant_support::ModelWrapper {
  public:
-  explicit ShortReadTarget(std::uint64_t seed) : model_([seed] {
-      ModelConfig c;
-      c.seed = seed;
-      return c;
-    }()) {}
-  std::uint32_t page_size() const override { return model_.page_size(); }
-  std::uint32_t allocation_granularity() const override { return model_.allocation_granularity(); }
-  hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type,
-                                  std::uint32_t protect, std::uint64_t* allocated) override {
-    return model_.allocate_virtual_memory(address, size, type, protect, allocated);
-  }
-  hresult virtual_free(std::uint64_t address, std::uint64_t size, std::uint32_t type) override {
-    return model_.virtual_free(address, size, type);
-  }
-  hresult write_virtual(std::uint64_t address, const std::uint8_t* buffer, std::uint32_t n) override {
-    return model_.write_virtual(address, buffer, n);
-  }
+  using ModelWrapper::ModelWrapper;
   hresult read_virtual(std::uint64_t address, std::uint8_t* buffer, std::uint32_t n,
                        std::uint32_t* bytes_read) override {
-    const std::uint64_t to_page_end = model_.page_size() - address % model_.page_size();
-    return model_.read_virtual(address, buffer, static_cast<std::uint32_t>(std::min<std::uint64_t>(n, to_page_end)),
-                               bytes_read);
+    const std::uint64_t to_page_end = page() - address % page();
+    return ModelWrapper::read_virtual(address, buffer, static_cast<std::uint32_t>(std::min<std::uint64_t>(n, to_page_end)),
+                                      bytes_read);
   }
-  bool has_query() const override { return true; }
-  hresult query_virtual(std::uint64_t address, RegionInfo* info) override { return model_.query_virtual(address, info); }
-  std::vector<ForeignMemory> foreign_memory() override { return model_.foreign_memory(); }
-  bool inject_host_fault(hresult code) override { return model_.inject_host_fault(code); }
-
- private:
-  ReferenceModel model_;
 };
 
 class ShortReadFactory final : public TargetFactory {
