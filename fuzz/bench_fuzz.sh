@@ -22,7 +22,8 @@ read -r -a wide <<< "${BENCH_WIDE_MUTANTS-zero-size-accepted reserve-also-commit
 efail-not-sticky decommit-span-clamped release-ignores-size straddle-drops-last-byte recommit-zeroes \
 host-fault-after-free readonly-write-succeeds}"
 minimize_secs="${BENCH_MINIMIZE_SECONDS:-20}"
-targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline)
+targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline
+  fuzz_worker_protocol)
 report=reports/benchmarks/fuzz.md
 scratch="$build/bench-fuzz"
 

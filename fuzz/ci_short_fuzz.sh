@@ -6,13 +6,13 @@
 # fuzzes the plugin VMCONFORM_FUZZ_PLUGIN names, by default the conformant `native` plugin built
 # (instrumented) in the same build directory.
 # Environment: VMCONFORM_FUZZ_BUILD_DIR (default build/fuzz, the preset's), VMCONFORM_SHORT_FUZZ_SECONDS
-# (default 20), VMCONFORM_SHORT_FUZZ_TARGETS (default: all eight), VMCONFORM_FUZZ_PLUGIN (default
+# (default 20), VMCONFORM_SHORT_FUZZ_TARGETS (default: all nine), VMCONFORM_FUZZ_PLUGIN (default
 # <build>/plugins/libvmc_native.so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${VMCONFORM_FUZZ_BUILD_DIR:-build/fuzz}"
 secs="${VMCONFORM_SHORT_FUZZ_SECONDS:-20}"
-read -r -a targets <<< "${VMCONFORM_SHORT_FUZZ_TARGETS:-fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline}"
+read -r -a targets <<< "${VMCONFORM_SHORT_FUZZ_TARGETS:-fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline fuzz_worker_protocol}"
 
 start=$SECONDS
 cmake --preset fuzz -B "$build" > /dev/null

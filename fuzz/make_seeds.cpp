@@ -2,8 +2,10 @@
 // fuzz/seeds/: each *.opseq (op-sequence text, one edge case per file) is parsed and encoded
 // into the corpus of every op-sequence target and copied as text into fuzz_opseq_text's;
 // binary/*.hex (hex bytes, '#' comments) go to the op-sequence targets as they are;
-// text/*.txt to fuzz_opseq_text; baseline/*.json to fuzz_baseline. Files are named by the SHA-1
-// of their content, as libFuzzer names them, and corpus/seeds.tsv maps each name to its source.
+// text/*.txt to fuzz_opseq_text; baseline/*.json to fuzz_baseline; protocol/*.json (one worker
+// protocol line each, as is) and protocol/*.hex (bytes a text file cannot hold) to
+// fuzz_worker_protocol. Files are named by the SHA-1 of their content, as libFuzzer names them,
+// and corpus/seeds.tsv maps each name to its source.
 // Usage: make_seeds SEEDS_DIR CORPUS_DIR [--check]; --check writes nothing and exits 1 if a
 // seed file is missing or differs (the ctest test `fuzz_seeds_up_to_date`).
 #include <algorithm>
@@ -92,6 +94,13 @@ std::vector<Seed> collect(const fs::path& seeds) {
     out.push_back({"fuzz_opseq_text", read_file(p), "text/" + p.filename().string()});
   for (const fs::path& p : sources(seeds / "baseline", ".json"))
     out.push_back({"fuzz_baseline", read_file(p), "baseline/" + p.filename().string()});
+  for (const fs::path& p : sources(seeds / "protocol", ".json"))
+    out.push_back({"fuzz_worker_protocol", read_file(p), "protocol/" + p.filename().string()});
+  for (const fs::path& p : sources(seeds / "protocol", ".hex")) {
+    const Bytes text = read_file(p);
+    out.push_back({"fuzz_worker_protocol", parse_hex(std::string(text.begin(), text.end()), p),
+                   "protocol/" + p.filename().string()});
+  }
   return out;
 }
 

@@ -124,7 +124,8 @@ int fuzz(const FuzzArgs& a) {
     setenv("VMCONFORM_FUZZ_PLUGIN_OPTIONS", a.plugin_options.c_str(), 1);
   }
   const std::string backend = a.backend.empty() ? "sim" : a.backend;
-  const bool opseq_target = target != "fuzz_opseq_text" && target != "fuzz_baseline";
+  const bool opseq_target =
+      target != "fuzz_opseq_text" && target != "fuzz_baseline" && target != "fuzz_worker_protocol";
   const bool differential =
       target == "fuzz_native" || target == "fuzz_process" || target == "fuzz_mutant" || target == "fuzz_plugin";
   const fs::path fuzzer = find_fuzzer(a, target);

@@ -15,6 +15,9 @@ using nlohmann::json;
 
 json parse_object(std::string_view line) {
   if (line.size() > kMaxMessageBytes) throw ProtocolError("message longer than " + std::to_string(kMaxMessageBytes) + " bytes");
+  // nlohmann's parser takes a NUL byte for the end of the input and would ignore what follows it;
+  // JSON text never holds a raw NUL (inside a string it is "\u0000").
+  if (line.find('\0') != std::string_view::npos) throw ProtocolError("a NUL byte in the message");
   json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) throw ProtocolError("not JSON");
   if (!j.is_object()) throw ProtocolError("not a JSON object");
@@ -72,6 +75,8 @@ PropertyOutcome outcome_from(const json& oj) {
   o.cases = j.small_int("cases");
   for (const auto& [label, count] : j.field("distribution", json::value_t::object).items()) {
     if (!count.is_number_integer() || count.get<long long>() < 0) throw ProtocolError("a distribution count is not a count");
+    // get<int> would wrap: 2147483648 became a negative count, 4294967296 a count of 0.
+    if (count.get<long long>() > 0x7FFFFFFF) throw ProtocolError("a distribution count is out of range");
     o.distribution[label] = count.get<int>();
   }
   return o;
