@@ -116,7 +116,13 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
       return out;
     }
   }
+  const std::string factory_failure_before = factory.failure();
   const auto property = rc::detail::toProperty([&] {
+    // Once a target has failed (this property's, or the factory's machinery since the property
+    // started: a traced child that died while idle), later cases would judge nothing: end now,
+    // without shrinking (no value has been drawn yet).
+    if (target_failure.empty() && factory.failure() != factory_failure_before) target_failure = factory.failure();
+    if (!target_failure.empty()) RC_FAIL("target failure: " + target_failure);
     auto target = make();
     CaseEnv env{*target, o.profile, def.rule, target->page_size(), target->allocation_granularity()};
     try {
