@@ -162,12 +162,15 @@ for m in "${wide[@]}"; do run_mutant "$m" 1; done
   echo "|---|---|---|"
   printf '%s' "$cap_rows"
   echo
-  echo "Where the time goes: the differential targets spend it in the reference model's byte-at-a-time"
-  echo "ReadVirtual/WriteVirtual loops (every op compares the pages it touched) and in"
-  echo "Differential::compare_pages's byte-by-byte comparison, both multiplied by libFuzzer's comparison"
-  echo "tracing. Measured once in a scratch copy (2026-11-22, same machine, load about 12, 20 s, seed 1):"
-  echo "copying page by page in ReferenceModel::read_virtual/write_virtual and comparing whole pages first"
-  echo "took fuzz_sim from 1,377 to 13,476 exec/s and fuzz_native from 104 to 2,783 exec/s (64 KiB cap)."
+  echo "Where the time goes (perf, 2026-11-30, quiet machine, 6 s runs from the seed corpus): libFuzzer's own"
+  echo "per-execution bookkeeping takes about 40% (CollectFeatures, of which InputCorpus::UpdateFeatureFrequency"
+  echo "alone 22-25%), the target itself 25-28%. In fuzz_native the target's share is the checker's page"
+  echo "reads (4 KiB buffers, memset), ASan's allocator and the kernel's page faults on fresh mappings; in"
+  echo "fuzz_sim the op decoder, pattern bytes and the model. Done so far: the model reads and writes page"
+  echo "by page (was byte by byte), compares whole pages first, shares stored pages between its copies, and"
+  echo "the checker copies the model only when the backend failed (the only case that can roll back). Quiet"
+  echo "machine, 10 s, seed 1: fuzz_sim 12,355-15,757 exec/s, fuzz_native 1,338-1,801 exec/s; with"
+  echo "-entropic=0 fuzz_native 2,299. The goals (20,000 and 5,000) are NOT met."
   echo
   echo "## Time to find a mutant (fuzz_mutant from an empty corpus, cap $cap s per run, seeds ${seeds[*]})"
   echo
