@@ -189,8 +189,11 @@ std::optional<Divergence> Differential::free(const opseq::Op& op, std::uint64_t 
   log_.back() += " -> " + hresult_name(hr_s);
   std::optional<ReferenceModel> before;  // for a rollback, only possible when the backend failed
   if (failed(hr_s)) before = model_;
-  std::optional<Allocation> a;  // the reservation holding `address` before the call
-  if (const Allocation* held = model_.allocation_containing(address)) a = *held;
+  struct Span {
+    std::uint64_t base, size;
+  };
+  std::optional<Span> a;  // the reservation holding `address` before the call
+  if (const Allocation* held = model_.allocation_containing(address)) a = Span{held->base, held->size};
   const hresult hr_m = model_.virtual_free(address, op.free_size, op.type);
   const bool release = op.type == MEM_RELEASE;
   if (hr_m == S_OK && failed(hr_s) && profile_ == Profile::documented && a && address != a->base &&

@@ -121,7 +121,8 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
     // Once a target has failed (this property's, or the factory's machinery since the property
     // started: a traced child that died while idle), later cases would judge nothing: end now,
     // without shrinking (no value has been drawn yet).
-    if (target_failure.empty() && factory.failure() != factory_failure_before) target_failure = factory.failure();
+    if (target_failure.empty())
+      if (std::string now = factory.failure(); now != factory_failure_before) target_failure = std::move(now);
     if (!target_failure.empty()) RC_FAIL("target failure: " + target_failure);
     auto target = make();
     CaseEnv env{*target, o.profile, def.rule, target->page_size(), target->allocation_granularity()};
