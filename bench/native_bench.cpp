@@ -7,9 +7,11 @@
 // then munmap - one granule, the unit the backend reserves; (2) WriteVirtual of 64 bytes into a
 // PAGE_READWRITE page - the path with no mprotect around the copy - against a plain 64-byte
 // memcpy into a read-write page; (3) ReadVirtual of 64 bytes against a memcpy out of such a page.
-// Two informational baselines show where the difference goes: the exact system calls `native`
-// issues for one allocate+release (an over-sized PROT_NONE mmap, the head/tail munmap trims that
-// align it to 64 KiB, mprotect of the page, munmap of the granule) without the table, and a
+// Two informational baselines show where the difference goes: the system calls of `native`'s
+// general allocate+release path (an over-sized PROT_NONE mmap, the head/tail munmap trims that
+// align it to 64 KiB, mprotect of the page, munmap of the granule) without the table - the
+// measured pair mostly takes the one-mmap fast path instead (mmap of the page, read-write, at a
+// fixed no-replace address just below the previous reservation, then munmap) - and a
 // mutex-guarded std::map lookup of 10 regions followed by the memcpy. Pages are never touched by
 // the allocate benchmarks (neither the backend nor the baseline faults them in).
 #include <benchmark/benchmark.h>

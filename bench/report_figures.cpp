@@ -235,14 +235,16 @@ void native_rows(const json& native, std::vector<Row>& rows) {
         true},
        {"native: 64-byte write", "native/write_64", "bare/memcpy_write_64",
         "WriteVirtual into a PAGE_READWRITE page (no mprotect lift) vs plain memcpy of 64 "
-        "bytes into a read-write page",
+        "bytes into a read-write page (no system call is wrapped: the floor of any checked, "
+        "thread-safe write is the mutex + lookup row below)",
         true},
        {"native: 64-byte read", "native/read_64", "bare/memcpy_read_64",
         "ReadVirtual vs plain memcpy of 64 bytes out of a read-write page", true},
-       {"native (breakdown): pair vs the same system calls without the table",
+       {"native (breakdown): pair vs the general path's system calls without the table",
         "native/alloc_release_pair", "bare/native_syscall_sequence",
         "baseline: mmap(124 KiB, PROT_NONE) + head/tail munmap trims + mprotect(1 page) + "
-        "munmap(64 KiB), exactly what native issues",
+        "munmap(64 KiB), what native's general path issues (the measured pair takes the one-mmap "
+        "fast path: mmap(1 page, RW, fixed no-replace) + munmap)",
         false},
        {"native (breakdown): write vs mutex + std::map lookup + memcpy", "native/write_64",
         "bare/locked_map_lookup_memcpy_64",

@@ -6,7 +6,9 @@
 // no access through the target reaches it. Committing is an mprotect of pages that are always
 // zero while reserved (fresh mappings, or discarded by decommit), so commit never copies. When
 // the system chooses, one fixed no-replace mmap at a remembered aligned guess (just below the last
-// reservation: the kernel maps top-down) is tried before the over-map-and-trim path.
+// reservation: the kernel maps top-down) is tried before the over-map-and-trim path; a committed
+// reservation made that way maps only its pages, with their final protection, in that one call
+// (mapped_size == size: the granule tail is unmapped, still owned by the table).
 #include <sys/mman.h>
 
 #include <cerrno>
@@ -70,13 +72,23 @@ hresult RegionTableTarget::reserve_at_system_choice(std::uint64_t size, bool com
   // Fast path, one system call: a fixed, no-replace mapping at an aligned guess (next_guess_).
   // The kernel refuses it if anything at all is mapped there (sanitizers' shadow memory, another
   // library), and then the general path below runs.
+  // A committed reservation maps just its pages, already with their final protection (map_with:
+  // one mmap here); its granule tail then stays unmapped but still belongs to the table. Any
+  // failure (occupied, or a protection the kernel refuses) falls back to the general path, which
+  // reports errors the usual way.
   const std::uint64_t guess = next_guess_;
   next_guess_ = 0;
   if (guess != 0 && guess % g == 0 && guess >= config_.lowest_address &&
       guess + size - 1 <= config_.highest_address && guess + owned > guess &&
-      !conflicts_with_table(guess, guess + owned) && primitives_->map_none(guess, owned, true, &error) != 0) {
-    next_guess_ = guess > owned ? guess - owned : 0;
-    return finish_reservation(guess, size, owned, commit, protect, allocated_address);
+      !conflicts_with_table(guess, guess + owned)) {
+    if (commit && primitives_->map_with(guess, size, true, posix_protection(protect), &error) != 0) {
+      next_guess_ = guess > owned ? guess - owned : 0;
+      return record_reservation(guess, size, size, true, protect, allocated_address);
+    }
+    if (!commit && primitives_->map_none(guess, owned, true, &error) != 0) {
+      next_guess_ = guess > owned ? guess - owned : 0;
+      return record_reservation(guess, size, owned, false, protect, allocated_address);
+    }
   }
   // General path: map enough that some granularity-aligned address has `owned` bytes after it,
   // then trim the head and the rest of the tail. The kernel picks the place.
@@ -125,6 +137,13 @@ hresult RegionTableTarget::finish_reservation(std::uint64_t base, std::uint64_t 
       return protect_failure(error);
     }
   }
+  return record_reservation(base, size, mapped_size, commit, protect, allocated_address);
+}
+
+hresult RegionTableTarget::record_reservation(std::uint64_t base, std::uint64_t size,
+                                              std::uint64_t mapped_size, bool commit,
+                                              std::uint32_t protect,
+                                              std::uint64_t* allocated_address) {
   HostAllocation a;
   a.base = base;
   a.size = size;

@@ -43,9 +43,14 @@ LocalPrimitives::LocalPrimitives()
 
 std::uint64_t LocalPrimitives::map_none(std::uint64_t address, std::uint64_t size, bool fixed,
                                         int* error) {
+  return map_with(address, size, fixed, PROT_NONE, error);
+}
+
+std::uint64_t LocalPrimitives::map_with(std::uint64_t address, std::uint64_t size, bool fixed,
+                                        int prot, int* error) {
   int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
   if (fixed) flags |= kNoReplace;
-  void* mapped = ::mmap(pointer(address), size, PROT_NONE, flags, -1, 0);
+  void* mapped = ::mmap(pointer(address), size, prot, flags, -1, 0);
   if (mapped == MAP_FAILED) {
     if (error != nullptr) *error = errno;
     return 0;

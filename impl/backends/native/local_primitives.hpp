@@ -14,6 +14,8 @@ class LocalPrimitives final : public VmPrimitives {
   std::uint32_t os_page_size() const override { return page_size_; }
   std::uint64_t map_none(std::uint64_t address, std::uint64_t size, bool fixed,
                          int* error) override;
+  std::uint64_t map_with(std::uint64_t address, std::uint64_t size, bool fixed, int prot,
+                         int* error) override;
   int protect(std::uint64_t address, std::uint64_t size, int prot) override;
   int discard(std::uint64_t address, std::uint64_t size) override;
   int unmap(std::uint64_t address, std::uint64_t size) override;

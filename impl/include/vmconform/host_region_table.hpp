@@ -49,7 +49,8 @@ struct HostAllocation {
   std::uint64_t base = 0;         // granularity-aligned
   std::uint64_t size = 0;         // page multiple; [base, base + size) is the reservation
   std::uint64_t mapped_size = 0;  // what the host holds mapped: size, plus the granule tail
-                                  // [base + size, round_up(base + size, G)) when it was free
+                                  // [base + size, round_up(base + size, G)) when it was free and
+                                  // the reservation was not committed in one mmap
   std::uint32_t allocation_protect = 0;
   /// First page index of a run -> the run. Every page belongs to one run; neighbours differ.
   std::map<std::uint64_t, HostPageRun> runs;
@@ -138,6 +139,9 @@ class RegionTableTarget : public Target {
   hresult reserve_at(std::uint64_t base, std::uint64_t size, bool commit, std::uint32_t protect,
                      std::uint64_t* allocated_address);
   hresult finish_reservation(std::uint64_t base, std::uint64_t size, std::uint64_t mapped_size,
+                             bool commit, std::uint32_t protect, std::uint64_t* allocated_address);
+  /// Enters a reservation whose pages are already mapped with their final protection.
+  hresult record_reservation(std::uint64_t base, std::uint64_t size, std::uint64_t mapped_size,
                              bool commit, std::uint32_t protect, std::uint64_t* allocated_address);
   hresult commit_existing(std::uint64_t address, std::uint32_t size, std::uint32_t protect,
                           std::uint64_t* allocated_address);

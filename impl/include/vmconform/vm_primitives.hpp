@@ -20,6 +20,20 @@ class VmPrimitives {
   /// when fixed]). Returns the mapped address, or 0 with *error set.
   virtual std::uint64_t map_none(std::uint64_t address, std::uint64_t size, bool fixed,
                                  int* error) = 0;
+  /// As map_none, but the pages get `prot` (PROT_* bits) at once: a committed reservation in one
+  /// system call where the primitives can do that. This default is map_none then protect (two
+  /// calls); on a failure nothing stays mapped and *error says why.
+  virtual std::uint64_t map_with(std::uint64_t address, std::uint64_t size, bool fixed, int prot,
+                                 int* error) {
+    const std::uint64_t at = map_none(address, size, fixed, error);
+    if (at == 0 || prot == 0) return at;
+    if (const int e = protect(at, size, prot); e != 0) {
+      unmap(at, size);
+      if (error != nullptr) *error = e;
+      return 0;
+    }
+    return at;
+  }
   /// mprotect(address, size, prot). Returns 0 or an errno value.
   virtual int protect(std::uint64_t address, std::uint64_t size, int prot) = 0;
   /// Drops the contents of the pages so they read as zero when next made accessible

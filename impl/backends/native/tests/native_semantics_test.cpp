@@ -10,6 +10,8 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "address_space_probe.hpp"
@@ -58,23 +60,82 @@ TEST(NativeSemantics, IsRegisteredAndMakesIndependentTargets) {
   EXPECT_EQ(a->virtual_free(base, 0, MEM_RELEASE), S_OK);
 }
 
+std::optional<HostAllocation> table_entry(Target& t, std::uint64_t base) {
+  auto* table = dynamic_cast<RegionTableTarget*>(&t);
+  if (table == nullptr) return std::nullopt;
+  for (const HostAllocation& a : table->allocations())
+    if (a.base == base) return a;
+  return std::nullopt;
+}
+
 TEST(NativeSemantics, SystemChoiceIsAlignedAndOwnsTheGranuleTail) {
   auto t = make_native();
-  for (std::uint32_t size : {1u, 0x1000u, 0x11000u, 0x10000u, 0x123456u}) {
-    const std::uint64_t base = allocate(*t, size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
-    ASSERT_EQ(base % kGranule, 0u) << hex(base);
-    const std::uint64_t end = base + (size + kPage - 1) / kPage * kPage;
-    if (end % kGranule != 0) {
-      EXPECT_EQ(os_permissions(end), "---p") << "tail of " << hex(base);
+  for (std::uint32_t type : {MEM_COMMIT | MEM_RESERVE, MEM_RESERVE}) {
+    for (std::uint32_t size : {1u, 0x1000u, 0x11000u, 0x10000u, 0x123456u}) {
+      SCOPED_TRACE(testing::Message() << "type " << hex(type) << " size " << hex(size));
+      const std::uint64_t base = allocate(*t, size, type, PAGE_READWRITE);
+      ASSERT_EQ(base % kGranule, 0u) << hex(base);
+      const std::uint64_t end = base + (size + kPage - 1) / kPage * kPage;
+      const std::optional<HostAllocation> entry = table_entry(*t, base);
+      ASSERT_TRUE(entry.has_value());
+      if (end % kGranule == 0) continue;
+      // The tail is held PROT_NONE, or (a reservation committed in one mmap) not mapped by us at
+      // all; either way the table owns it.
+      if (entry->mapped_size == end - base) {
+        EXPECT_EQ(type, MEM_COMMIT | MEM_RESERVE) << "only committed reservations skip the tail";
+      } else {
+        EXPECT_EQ(os_permissions(end), "---p") << "tail of " << hex(base);
+      }
       std::uint64_t out = 7;
       EXPECT_EQ(t->allocate_virtual_memory(end, 0x1000, MEM_RESERVE, PAGE_READWRITE, &out),
                 HR_INVALID_ADDRESS);
       EXPECT_EQ(out, 0u);
       read_all(*t, end, 1, HR_PARTIAL_COPY);
       EXPECT_EQ(t->virtual_free(end, 0, MEM_RELEASE), HOST_E_INVALIDOPERATION);
-      EXPECT_EQ(read_all(*t, end - 2, 16).size(), 2u);  // a read stops at the tail
+      if (type & MEM_COMMIT) {
+        EXPECT_EQ(read_all(*t, end - 2, 16).size(), 2u);  // a read stops at the tail
+      }
     }
   }
+}
+
+TEST(NativeSemantics, CommittedSystemChoiceMapsItsPagesWithTheFinalProtection) {
+  // After a first reservation, the next ones at a system-chosen address usually go through the
+  // one-mmap fast path (just below the previous one). A committed one is then mapped with its
+  // final protection and only its pages: the OS shows the protection at once, the tail is not
+  // ours, and the table still refuses the tail to everyone.
+  auto t = make_native();
+  int fast = 0;
+  for (std::uint32_t protect : {PAGE_READWRITE, PAGE_READONLY, PAGE_NOACCESS, PAGE_READWRITE}) {
+    const std::uint64_t base = allocate(*t, 0x3000, MEM_COMMIT | MEM_RESERVE, protect);
+    const std::string tail = os_permissions(base + 0x3000);  // before anything else maps
+    const std::optional<HostAllocation> entry = table_entry(*t, base);
+    ASSERT_TRUE(entry.has_value());
+    EXPECT_EQ(os_permissions(base + 0x2000), protect == PAGE_READWRITE ? "rw-p"
+                                             : protect == PAGE_READONLY ? "r--p"
+                                                                        : "---p");
+    if (entry->mapped_size != 0x3000) {
+      EXPECT_EQ(entry->mapped_size, kGranule);
+      EXPECT_EQ(tail, "---p");
+      continue;
+    }
+    ++fast;
+    EXPECT_EQ(tail, "") << "the granule tail of a one-mmap reservation is not mapped";
+    std::uint64_t out = 7;
+    EXPECT_EQ(t->allocate_virtual_memory(base + 0x4000, 0x1000, MEM_RESERVE, PAGE_READWRITE, &out),
+              HR_INVALID_ADDRESS);
+    EXPECT_EQ(out, 0u);
+    read_all(*t, base + 0x3000, 1, HR_PARTIAL_COPY);
+    if (protect != PAGE_NOACCESS) {
+      EXPECT_EQ(read_all(*t, base, 0x3000), std::vector<std::uint8_t>(0x3000, 0));
+    }
+  }
+  EXPECT_GE(fast, 1) << "no system-choice reservation took the one-mmap path";
+  std::vector<std::uint64_t> bases;
+  for (const HostAllocation& a : dynamic_cast<RegionTableTarget&>(*t).allocations())
+    bases.push_back(a.base);
+  for (std::uint64_t base : bases) EXPECT_EQ(t->virtual_free(base, 0, MEM_RELEASE), S_OK);
+  for (std::uint64_t base : bases) EXPECT_EQ(os_permissions(base), "") << hex(base);
 }
 
 TEST(NativeSemantics, SizesNearFourGiBRoundUpInSixtyFourBits) {
