@@ -215,8 +215,8 @@ int replay(const ReplayArgs& a) {
   }
 
   std::cout << "trace (op, then what the backend returned):\n";
-  for (std::size_t i = 0; differential && i < differential->log().size(); ++i)
-    std::cout << "  " << (i + 1) << ". " << differential->log()[i] << "\n";
+  const std::vector<std::string> trace = differential ? differential->log() : std::vector<std::string>{};
+  for (std::size_t i = 0; i < trace.size(); ++i) std::cout << "  " << (i + 1) << ". " << trace[i] << "\n";
   if (!thrown.empty()) {
     std::cout << "\nERROR " << (step ? "at step " + std::to_string(step) + ": `" + opseq::to_text(s[step - 1]) + "`"
                                       : std::string("before the first op or at the final check"))

@@ -14,25 +14,29 @@ namespace {
 constexpr std::uint64_t kSentinel64 = 0xdeadbeefdeadbeefull;
 constexpr std::uint32_t kSentinel32 = 0xdeadbeefu;
 
+/// Reads one page completely into `buffer` (looping over short reads, which ReadVirtual
+/// allows); the number of bytes read, 0 when the page is unreadable.
+std::uint32_t read_page_into(Target& t, std::uint64_t page, std::uint8_t* buffer, std::uint32_t size) {
+  std::uint32_t done = 0;
+  while (done < size) {
+    std::uint32_t n = 0;
+    const hresult hr = t.read_virtual(page + done, buffer + done, size - done, &n);
+    if (failed(hr) || n == 0 || n > size - done) break;
+    done += n;
+  }
+  return done;
+}
+
 struct PageRead {
   bool readable = false;
   std::vector<std::uint8_t> bytes;
 };
 
-/// Reads one page completely (looping over short reads, which ReadVirtual allows).
 PageRead read_page(Target& t, std::uint64_t page, std::uint32_t size) {
   PageRead out;
-  std::vector<std::uint8_t> buffer(size, 0);
-  std::uint32_t done = 0;
-  while (done < size) {
-    std::uint32_t n = 0;
-    const hresult hr = t.read_virtual(page + done, buffer.data() + done, size - done, &n);
-    if (failed(hr) || n == 0 || n > size - done) break;
-    done += n;
-  }
-  out.readable = done > 0;
-  buffer.resize(done);
-  out.bytes = std::move(buffer);
+  out.bytes.assign(size, 0);
+  out.bytes.resize(read_page_into(t, page, out.bytes.data(), size));
+  out.readable = !out.bytes.empty();
   return out;
 }
 
@@ -57,6 +61,25 @@ Differential::Differential(Target& sut, Profile profile)
         return c;
       }()) {
   for (const ForeignMemory& f : sut_.foreign_memory()) foreign_.push_back({f.address, f.size});
+  sut_page_.assign(model_.page_size(), 0);
+  model_page_.assign(model_.page_size(), 0);
+}
+
+std::vector<std::string> Differential::log() const {
+  std::vector<std::string> lines;
+  for (const StepRecord& r : steps_) {
+    std::string line = opseq::to_text(r.op) + "   # address " + hex(r.address);
+    switch (r.op.kind) {
+      case opseq::OpKind::alloc: line += " -> " + hresult_name(r.result) + " *allocated=" + hex(r.out); break;
+      case opseq::OpKind::read: line += " -> " + hresult_name(r.result) + " *read=" + hex(r.out); break;
+      case opseq::OpKind::inject_fault:
+        line += r.result == 0 ? " -> injected" : " -> not supported (skipped on both sides)";
+        break;
+      default: line += " -> " + hresult_name(r.result); break;
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 bool Differential::status_equivalent(hresult sut, hresult model) const {
@@ -73,7 +96,7 @@ std::optional<Divergence> Differential::run(const opseq::Sequence& ops) {
 
 std::optional<Divergence> Differential::step(const opseq::Op& op) {
   const std::uint64_t address = opseq::resolve(op.addr, handles_, foreign_, model_.page_size());
-  log_.push_back(opseq::to_text(op) + "   # address " + hex(address));
+  steps_.push_back(StepRecord{op, address, 0, 0});
   std::optional<Divergence> d;
   switch (op.kind) {
     case opseq::OpKind::alloc: d = alloc(op, address); break;
@@ -83,13 +106,13 @@ std::optional<Divergence> Differential::step(const opseq::Op& op) {
     case opseq::OpKind::read: d = read(op, address); break;
     case opseq::OpKind::inject_fault: d = inject(op); break;
   }
-  if (d) d->message = "step " + std::to_string(log_.size()) + " `" + opseq::to_text(op) + "` at " + hex(address) +
+  if (d) d->message = "step " + std::to_string(steps_.size()) + " `" + opseq::to_text(op) + "` at " + hex(address) +
                       ": " + d->message;
   return d;
 }
 
 std::optional<Divergence> Differential::compare_pages(std::uint64_t address, std::uint64_t length,
-                                                      const std::string& rule, const std::string& after) {
+                                                      const char* rule, const char* after) {
   const std::uint32_t p = model_.page_size();
   const std::uint64_t first = round_down(address, p);
   std::uint64_t end = address + std::max<std::uint64_t>(length, 1);
@@ -98,15 +121,19 @@ std::optional<Divergence> Differential::compare_pages(std::uint64_t address, std
   for (std::uint64_t i = 0; i < pages; ++i) {
     if (pages > 16 && i == 8) i = pages - 8;  // sample the ends of long ranges
     const std::uint64_t page = first + i * p;
-    const PageRead s = read_page(sut_, page, p), m = read_page(model_, page, p);
-    if (s.readable != m.readable)
-      return Divergence{rule, after + ": page " + hex(page) + " is " + (s.readable ? "readable" : "unreadable") +
-                                  " on the backend, " + (m.readable ? "readable" : "unreadable") + " in the model"};
-    if (s.bytes == m.bytes) continue;  // the common case: one comparison, no per-byte loop
-    for (std::size_t b = 0; b < std::min(s.bytes.size(), m.bytes.size()); ++b)
-      if (s.bytes[b] != m.bytes[b])
-        return Divergence{rule, after + ": byte " + hex(page + b) + " is " + hex(s.bytes[b]) + " on the backend, " +
-                                    hex(m.bytes[b]) + " in the model"};
+    const std::uint32_t ns = read_page_into(sut_, page, sut_page_.data(), p);
+    const std::uint32_t nm = read_page_into(model_, page, model_page_.data(), p);
+    if ((ns > 0) != (nm > 0))
+      return Divergence{rule, std::string(after) + ": page " + hex(page) + " is " + (ns > 0 ? "readable" : "unreadable") +
+                                  " on the backend, " + (nm > 0 ? "readable" : "unreadable") + " in the model"};
+    // The common case is one memcmp of equal pages, with no per-byte loop.
+    if (ns == nm && std::equal(sut_page_.begin(), sut_page_.begin() + ns, model_page_.begin())) continue;
+    for (std::uint32_t b = 0; b < std::min(ns, nm); ++b)
+      if (sut_page_[b] != model_page_[b])
+        return Divergence{rule, std::string(after) + ": byte " + hex(page + b) + " is " + hex(sut_page_[b]) +
+                                    " on the backend, " + hex(model_page_[b]) + " in the model"};
+    return Divergence{rule, std::string(after) + ": page " + hex(page) + " reads " + hex(ns) + " bytes on the backend, " +
+                                hex(nm) + " in the model"};
   }
   return std::nullopt;
 }
@@ -116,7 +143,8 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
   const bool system_choice = address == 0 && kind != MEM_RESET;
   std::uint64_t out_s = kSentinel64, out_m = kSentinel64;
   const hresult hr_s = sut_.allocate_virtual_memory(address, op.size, op.type, op.protect, &out_s);
-  log_.back() += " -> " + hresult_name(hr_s) + " *allocated=" + hex(out_s);
+  steps_.back().result = hr_s;
+  steps_.back().out = out_s;
   // A rollback (adopting the backend's refusal) is only ever needed when the backend failed, so
   // only then is the model copied; everything else is read from it before the operation.
   std::optional<ReferenceModel> before;
@@ -186,7 +214,7 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
 
 std::optional<Divergence> Differential::free(const opseq::Op& op, std::uint64_t address) {
   const hresult hr_s = sut_.virtual_free(address, op.free_size, op.type);
-  log_.back() += " -> " + hresult_name(hr_s);
+  steps_.back().result = hr_s;
   std::optional<ReferenceModel> before;  // for a rollback, only possible when the backend failed
   if (failed(hr_s)) before = model_;
   struct Span {
@@ -224,7 +252,7 @@ std::optional<Divergence> Differential::free(const opseq::Op& op, std::uint64_t 
     if (!status_equivalent(hr_s, hr_m)) return Divergence{"VF-CODE", results(hr_s, hr_m)};
   }
   if (!a) return std::nullopt;
-  const std::string rule = failed(hr_m) ? "X-NO-EFFECT-ON-FAIL"
+  const char* rule = failed(hr_m) ? "X-NO-EFFECT-ON-FAIL"
                            : release    ? "VF-RELEASE-WHOLE"
                            : op.free_size == 0 ? "VF-DECOMMIT-WHOLE" : "VF-DECOMMIT-RANGE";
   return compare_pages(a->base, a->size, rule, failed(hr_m) ? "after the failed free" : "after the free");
@@ -234,7 +262,7 @@ std::optional<Divergence> Differential::write(const opseq::Op& op, std::uint64_t
   const std::vector<std::uint8_t> data = opseq::pattern_bytes(op.pattern, op.length);
   std::vector<std::uint8_t> buffer = data;
   const hresult hr_s = sut_.write_virtual(address, buffer.data(), op.length);
-  log_.back() += " -> " + hresult_name(hr_s);
+  steps_.back().result = hr_s;
   if (buffer != data) return Divergence{"WV-BUFFER-CONST", "WriteVirtual modified the caller's buffer"};
   std::optional<ReferenceModel> before;  // for a rollback, only possible when the backend failed
   if (failed(hr_s)) before = model_;
@@ -282,7 +310,8 @@ std::optional<Divergence> Differential::read(const opseq::Op& op, std::uint64_t 
   std::uint32_t ns = kSentinel32, nm = kSentinel32;
   const hresult hr_s = sut_.read_virtual(address, bs.data(), op.length, &ns);
   const hresult hr_m = model_.read_virtual(address, bm.data(), op.length, &nm);
-  log_.back() += " -> " + hresult_name(hr_s) + " *read=" + hex(ns);
+  steps_.back().result = hr_s;
+  steps_.back().out = ns;
   if (op.length == 0) {
     if (profile_ == Profile::win32 && (hr_s != S_OK || ns != 0))
       return Divergence{"RV-ZERO-LENGTH", results(hr_s, hr_m) + ", *pBytesRead=" + hex(ns)};
@@ -307,7 +336,7 @@ std::optional<Divergence> Differential::read(const opseq::Op& op, std::uint64_t 
 std::optional<Divergence> Differential::inject(const opseq::Op& op) {
   const bool injected = sut_.inject_host_fault(op.fault);
   if (injected) model_.inject_host_fault(op.fault);
-  log_.back() += injected ? " -> injected" : " -> not supported (skipped on both sides)";
+  steps_.back().result = injected ? 0 : 1;
   return std::nullopt;
 }
 

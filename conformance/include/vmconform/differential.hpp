@@ -38,8 +38,9 @@ class Differential {
 
   const ReferenceModel& model() const { return model_; }
   const std::vector<opseq::Handle>& handles() const { return handles_; }
-  /// One line per step run so far: the op, and what the backend returned.
-  const std::vector<std::string>& log() const { return log_; }
+  /// One line per step run so far: the op, its address, and what the backend returned
+  /// (rendered on demand: the fuzzers never ask, and text per op costs more than the op).
+  std::vector<std::string> log() const;
 
  private:
   std::optional<Divergence> alloc(const opseq::Op& op, std::uint64_t address);
@@ -48,16 +49,25 @@ class Differential {
   std::optional<Divergence> read(const opseq::Op& op, std::uint64_t address);
   std::optional<Divergence> inject(const opseq::Op& op);
   /// Compares readability and bytes of the pages overlapping [address, address+length).
-  std::optional<Divergence> compare_pages(std::uint64_t address, std::uint64_t length, const std::string& rule,
-                                          const std::string& after);
+  std::optional<Divergence> compare_pages(std::uint64_t address, std::uint64_t length, const char* rule,
+                                          const char* after);
   bool status_equivalent(hresult sut, hresult model) const;
+
+  /// What log() prints for one step.
+  struct StepRecord {
+    opseq::Op op;
+    std::uint64_t address = 0;
+    hresult result = 0;      // the backend's HRESULT (inject_fault: 0 = injected, 1 = not)
+    std::uint64_t out = 0;   // *allocated (alloc) or *bytesRead (read)
+  };
 
   Target& sut_;
   Profile profile_;
   ReferenceModel model_;
   std::vector<opseq::Handle> handles_;
   std::vector<opseq::ForeignSample> foreign_;
-  std::vector<std::string> log_;
+  std::vector<StepRecord> steps_;
+  std::vector<std::uint8_t> sut_page_, model_page_;  // compare_pages' buffers, one page each
 };
 
 }  // namespace vmc
