@@ -89,6 +89,7 @@ bool Differential::status_equivalent(hresult sut, hresult model) const {
 }
 
 std::optional<Divergence> Differential::run(const opseq::Sequence& ops) {
+  steps_.reserve(steps_.size() + ops.size());
   for (const opseq::Op& op : ops)
     if (auto d = step(op)) return d;
   return final_check();
@@ -260,6 +261,8 @@ std::optional<Divergence> Differential::free(const opseq::Op& op, std::uint64_t 
 
 std::optional<Divergence> Differential::write(const opseq::Op& op, std::uint64_t address) {
   const std::vector<std::uint8_t> data = opseq::pattern_bytes(op.pattern, op.length);
+  // Buffers handed to the backend are allocated at their exact size, never reused: under ASan a
+  // backend that touches a byte past them is then caught.
   std::vector<std::uint8_t> buffer = data;
   const hresult hr_s = sut_.write_virtual(address, buffer.data(), op.length);
   steps_.back().result = hr_s;
@@ -306,7 +309,7 @@ std::optional<Divergence> Differential::write(const opseq::Op& op, std::uint64_t
 }
 
 std::optional<Divergence> Differential::read(const opseq::Op& op, std::uint64_t address) {
-  std::vector<std::uint8_t> bs(op.length, 0xA5), bm(op.length, 0x5A);
+  std::vector<std::uint8_t> bs(op.length, 0xA5), bm(op.length, 0x5A);  // exact size (see write)
   std::uint32_t ns = kSentinel32, nm = kSentinel32;
   const hresult hr_s = sut_.read_virtual(address, bs.data(), op.length, &ns);
   const hresult hr_m = model_.read_virtual(address, bm.data(), op.length, &nm);

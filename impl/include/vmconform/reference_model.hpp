@@ -13,7 +13,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -122,8 +121,20 @@ class ReferenceModel final : public Target {
   /// The stored bytes of `page` for writing: created (zero) if absent, unshared if shared.
   std::vector<std::uint8_t>& own_page(std::uint64_t page);
 
+  /// SplitMix64 (Steele, Lea, Flood 2014): the whole generator is one 64-bit word, so a model
+  /// is cheap to make and to copy (the fuzzers make one per input, the checker copies it).
+  struct SplitMix64 {
+    std::uint64_t state;
+    std::uint64_t operator()() {
+      std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      return z ^ (z >> 31);
+    }
+  };
+
   ModelConfig config_;
-  std::mt19937_64 rng_;
+  SplitMix64 rng_;
   std::map<std::uint64_t, Allocation> allocations_;  // by base
   std::map<std::uint64_t, std::uint64_t> occupied_;  // foreign ranges: base -> size
   /// Page address -> bytes. Shared between copies of the model (the checker snapshots it before

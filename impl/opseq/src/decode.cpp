@@ -76,6 +76,7 @@ Sequence decode(std::span<const std::uint8_t> bytes) {
   Sequence s;
   if (bytes.empty() || bytes[0] != kFormatVersion) return s;
   Reader r(bytes.subspan(1));
+  s.reserve(std::min<std::size_t>(kMaxOps, bytes.size()));  // every op takes at least one byte
   while (!r.at_end() && s.size() < kMaxOps) s.push_back(read_op(r));
   return s;
 }

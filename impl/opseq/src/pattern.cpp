@@ -8,6 +8,11 @@
 
 namespace vmc::opseq {
 
+// Pure arithmetic on the byte index, with no branch worth coverage: under -fsanitize=fuzzer
+// its per-byte loop would only feed libFuzzer's comparison tracing (8% of fuzz_sim's time).
+#if defined(__clang__)
+__attribute__((no_sanitize("coverage")))
+#endif
 std::vector<std::uint8_t> pattern_bytes(std::uint8_t pattern, std::uint32_t length) {
   std::vector<std::uint8_t> out(length, 0);
   if (pattern == 0) return out;
