@@ -2,7 +2,8 @@
 # build.sh - builds vmconform's libFuzzer targets for ClusterFuzzLite / OSS-Fuzz. It honours the
 # standard variables: $CC $CXX $CFLAGS $CXXFLAGS (sanitizer and coverage flags), $LIB_FUZZING_ENGINE
 # (linked into every fuzzer), $OUT (fuzzers and <name>_seed_corpus.zip land here), $WORK (build
-# tree) and $SRC (the source is $SRC/vmconform, or $VMCONFORM_SOURCE_DIR). Only the fuzz targets
+# tree) and $SRC (the source is $SRC/vmconform, or $VMCONFORM_SOURCE_DIR). The op-sequence
+# targets also get <name>.dict (corpus/opseq.dict, the op dictionary). Only the fuzz targets
 # are built (all_fuzzers): no tests, no benchmarks. fuzz_plugin is not shipped: it needs
 # VMCONFORM_FUZZ_PLUGIN, which ClusterFuzzLite cannot set per target (fuzz/REPRODUCING.md says
 # why no default is baked in). Also run locally by the ctest test fuzz.clusterfuzzlite_build
@@ -48,5 +49,8 @@ for fuzzer in "$build_dir"/fuzz/fuzz_*; do
   if [ -d "$src_dir/corpus/$name" ]; then
     zip_dir "$src_dir/corpus/$name" "$OUT/${name}_seed_corpus.zip"
   fi
+  case "$name" in  # the op-sequence targets: the op dictionary, found by the runner as <fuzzer>.dict
+    fuzz_sim | fuzz_native | fuzz_process | fuzz_mutant) cp "$src_dir/corpus/opseq.dict" "$OUT/$name.dict" ;;
+  esac
   echo "build.sh: $OUT/$name"
 done

@@ -4,7 +4,8 @@
 # -max_len=640 (at most 64 ops in practice), starting from its seed corpus, the two targets with a
 # goal over the seeds of BENCH_EXEC_SEEDS (median); (2) for a sample of mutants, the time fuzz_mutant
 # (VMCONFORM_FUZZ_BACKEND=mutant:<name>) needs to find each one from an EMPTY corpus, median over
-# 5 seeds, capped at 60 s per run, and the size in ops of the reproducer after -minimize_crash.
+# 5 seeds, capped at 60 s per run, with the op dictionary corpus/opseq.dict (BENCH_DICT), and the
+# size in ops of the reproducer after -minimize_crash.
 # Environment: VMCONFORM_FUZZ_BUILD_DIR (default build/fuzz), BENCH_EXEC_SECONDS (20), BENCH_EXEC_SEEDS,
 # BENCH_TTF_CAP (60), BENCH_SEEDS ("1 2 3 4 5"), BENCH_MUTANTS (the sample below),
 # BENCH_BUDGET (seconds for part 2; mutants not started within it are listed as skipped).
@@ -23,6 +24,9 @@ read -r -a wide <<< "${BENCH_WIDE_MUTANTS-zero-size-accepted reserve-also-commit
 efail-not-sticky decommit-span-clamped release-ignores-size straddle-drops-last-byte recommit-zeroes \
 host-fault-after-free readonly-write-succeeds}"
 minimize_secs="${BENCH_MINIMIZE_SECONDS:-20}"
+# The op dictionary for the time-to-find runs (BENCH_DICT= runs them without one).
+dict="${BENCH_DICT-corpus/opseq.dict}"
+dict_args=(); [ -z "$dict" ] || dict_args=(-dict="$dict")
 targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline
   fuzz_worker_protocol)
 report=reports/benchmarks/fuzz.md
@@ -104,7 +108,7 @@ run_mutant() {  # run_mutant NAME SEED...: appends a row to ttf_rows
   for s in "${seeds[@]}"; do
     dir="$scratch/ttf/$m/seed$s"; mkdir -p "$dir/corpus"
     t0="$(date +%s.%N)"
-    VMCONFORM_FUZZ_BACKEND="mutant:$m" setsid "$build/fuzz/fuzz_mutant" -fork=1 -ignore_crashes=1 \
+    VMCONFORM_FUZZ_BACKEND="mutant:$m" setsid "$build/fuzz/fuzz_mutant" -fork=1 -ignore_crashes=1 "${dict_args[@]}" \
       -max_total_time="$cap" -seed="$s" -max_len=640 -artifact_prefix="$dir/" "$dir/corpus" > "$dir/log" 2>&1 &
     pid=$!; hit=""; declare -A seen=()
     while [ -z "$hit" ]; do
@@ -199,7 +203,7 @@ for m in "${wide[@]}"; do run_mutant "$m" 1; done
   echo "a range walks runs, not pages (a 4 GiB commit had cost a million steps); the pattern generator is"
   echo "not coverage-instrumented; native commits a system-chosen reservation in one mmap."
   echo
-  echo "## Time to find a mutant (fuzz_mutant from an empty corpus, cap $cap s per run, seeds ${seeds[*]})"
+  echo "## Time to find a mutant (fuzz_mutant from an empty corpus, ${dict:+dictionary $dict, }cap $cap s per run, seeds ${seeds[*]})"
   echo
   echo "Goals: median < 60 s, minimised reproducer <= 6 ops. The first ${#mutants[@]} rows: seeds ${seeds[*]}; the next"
   echo "${#wide[@]} rows (BENCH_WIDE_MUTANTS): seed 1 only, so their \"median\" is that one run. Sampled $sampled of the $("$build/conformance/vmconform" list-backends | grep -c '^mutant:') mutants"

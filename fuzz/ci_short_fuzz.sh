@@ -4,7 +4,8 @@
 # clang, libFuzzer + ASan + UBSan and checks what it ships: that is the ClusterFuzzLite test, run
 # here so CI pays for one fuzzer build, not two), then runs every fuzz target for a fixed time
 # (default 20 s each, -max_total_time=20 -seed=1), two at a time, on top of its seed corpus
-# corpus/<target>/, which it never writes to. The eight shipped targets run from build.sh's $OUT;
+# corpus/<target>/, which it never writes to (op-sequence targets also get the op dictionary
+# corpus/opseq.dict). The eight shipped targets run from build.sh's $OUT;
 # fuzz_plugin (not shipped) runs from the same build tree on the conformant `native` plugin built
 # there with the same flags. Fails on any crash, printing the artifact and the reproducers; fails
 # (never skips) when clang or libFuzzer is missing.
@@ -39,9 +40,10 @@ binary() {  # the fuzzer that runs: what ClusterFuzzLite ships, or fuzz_plugin f
 }
 
 run_one() {  # run_one TARGET: fuzzes it; its exit code goes to $dir/rc
-  local t="$1" dir="$top/runs/$1" t0=$SECONDS rc=0
+  local t="$1" dir="$top/runs/$1" t0=$SECONDS rc=0 dict=()
   mkdir -p "$dir/corpus"
-  VMCONFORM_FUZZ_PLUGIN="$plugin" "$(binary "$t")" -max_total_time="$secs" -seed=1 -max_len=640 \
+  case "$t" in fuzz_sim | fuzz_native | fuzz_process | fuzz_mutant | fuzz_plugin) dict=(-dict=corpus/opseq.dict) ;; esac
+  VMCONFORM_FUZZ_PLUGIN="$plugin" "$(binary "$t")" -max_total_time="$secs" -seed=1 -max_len=640 "${dict[@]}" \
     -print_final_stats=1 -artifact_prefix="$dir/" "$dir/corpus" "corpus/$t" > "$dir/log" 2>&1 || rc=$?
   echo "$rc $((SECONDS - t0))" > "$dir/rc"
 }

@@ -5,7 +5,8 @@
 // fuzz_sim, anything else -> fuzz_mutant with VMCONFORM_FUZZ_BACKEND=NAME; a plugin -> fuzz_plugin
 // with VMCONFORM_FUZZ_PLUGIN=PATH and VMCONFORM_FUZZ_PLUGIN_OPTIONS), finds its libFuzzer
 // binary as built by the `fuzz` preset (build/fuzz/fuzz/, or --fuzzer PATH), runs it for --time
-// seconds (-fork=N for --jobs N) on a working corpus plus the seeds of corpus/<target>/, prints a
+// seconds (-fork=N for --jobs N) on a working corpus plus the seeds of corpus/<target>/ (with the
+// op dictionary corpus/opseq.dict), prints a
 // progress line every few seconds, then a summary and, for every crash artifact, the op-sequence
 // text and the `vmconform replay` reproducer. Exit: 0 no crash, 1 crash(es), 2 usage/setup.
 #include <sys/wait.h>
@@ -153,6 +154,10 @@ int fuzz(const FuzzArgs& a) {
   cmd += " " + quote(corpus.string());
   const std::optional<fs::path> seeds = find_seeds(target);
   if (seeds) cmd += " " + quote(seeds->string());
+  // The op dictionary next to the seeds (corpus/opseq.dict, written by make_seeds).
+  std::optional<fs::path> dictionary;
+  if (seeds && fs::exists(seeds->parent_path() / "opseq.dict")) dictionary = seeds->parent_path() / "opseq.dict";
+  if (dictionary) cmd += " -dict=" + quote(dictionary->string());
   if (target == "fuzz_mutant") setenv("VMCONFORM_FUZZ_BACKEND", backend.c_str(), 1);
   std::string env_note;
   if (target == "fuzz_mutant") env_note = " (VMCONFORM_FUZZ_BACKEND=" + backend + ")";
@@ -176,7 +181,8 @@ int fuzz(const FuzzArgs& a) {
 
   std::cout << "vmconform fuzz: " << target << env_note
             << ", " << a.time << " s, " << a.jobs << " job(s)\n  fuzzer    " << fuzzer.string() << "\n  corpus    "
-            << corpus.string() << (seeds ? " + seeds " + seeds->string() : "") << "\n  artifacts " << artifacts.string()
+            << corpus.string() << (seeds ? " + seeds " + seeds->string() : "")
+            << (dictionary ? "\n  dict      " + dictionary->string() : "") << "\n  artifacts " << artifacts.string()
             << "\n  log       " << log_file.string() << "\n  command   " << cmd << "\n" << std::flush;
   std::ofstream log(log_file);
   FILE* p = popen((cmd + " 2>&1").c_str(), "r");

@@ -2,7 +2,7 @@
 # clusterfuzzlite_build_test.sh - ctest test fuzz.clusterfuzzlite_build: runs
 # .clusterfuzzlite/build.sh outside Docker with the variables ClusterFuzzLite sets (CC=clang,
 # CXX=clang++, libFuzzer + ASan + UBSan flags, OUT, WORK, SRC; the source is used in place through
-# VMCONFORM_SOURCE_DIR), then checks that every fuzzer and its seed corpus zip landed in $OUT
+# VMCONFORM_SOURCE_DIR), then checks that every fuzzer, its seed corpus zip and (op-sequence targets) its .dict landed in $OUT
 # and that each fuzzer runs one seed input, and that fuzz_plugin (which needs VMCONFORM_FUZZ_PLUGIN)
 # is not shipped.
 # Usage: clusterfuzzlite_build_test.sh SOURCE_DIR SCRATCH_DIR. Exit 77 (skipped) without clang or
@@ -47,6 +47,11 @@ for t in "${targets[@]}"; do
   else
     echo "FAIL: $OUT/${t}_seed_corpus.zip missing"; failures=$((failures + 1))
   fi
+  case "$t" in
+    fuzz_sim | fuzz_native | fuzz_process | fuzz_mutant)
+      if cmp -s "$root/corpus/opseq.dict" "$OUT/$t.dict"; then echo "ok: $OUT/$t.dict"
+      else echo "FAIL: $OUT/$t.dict missing or not corpus/opseq.dict"; failures=$((failures + 1)); fi ;;
+  esac
   input="$(find "$root/corpus/$t" -type f -size +0 | sort | head -n 1)"
   if "$OUT/$t" -runs=1 "$input" > "$scratch/$t.run.log" 2>&1; then
     echo "ok: $t ran $(basename "$input")"
