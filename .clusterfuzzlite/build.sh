@@ -15,6 +15,13 @@ build_dir="$WORK/vmconform-build"
 # rapidcheck comes from the distribution's package, built against libstdc++: do not switch the
 # standard library (this rules out MSan, which project.yaml does not list).
 CXXFLAGS="${CXXFLAGS//-stdlib=libc++/}"
+# With SanitizerCoverage (libFuzzer builds), leave the C++ standard library's templates out of it,
+# as the `fuzz` preset does (fuzz/coverage-ignorelist.txt says why).
+case "$CFLAGS $CXXFLAGS" in
+  *fsanitize=fuzzer* | *fsanitize-coverage*)
+    ignorelist="-fsanitize-coverage-ignorelist=$src_dir/fuzz/coverage-ignorelist.txt"
+    CFLAGS="$CFLAGS $ignorelist" CXXFLAGS="$CXXFLAGS $ignorelist" ;;
+esac
 generator="Unix Makefiles"
 command -v ninja >/dev/null 2>&1 && generator="Ninja"
 
