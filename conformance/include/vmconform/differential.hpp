@@ -6,10 +6,12 @@
 // against the backend's own results; the model adopts the backend's choices where the profile
 // allows a choice (the base the system picks, a read-only page written in the documented
 // profile, a page MEM_RESET zeroed, an explicit reservation refused because something else is
-// mapped there), so a correct implementation never diverges.
+// mapped there, a guard consumed by an access), so a correct implementation never diverges.
+// Every choice is one of spec/profiles.md's decisions; each place that accepts one names it.
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,10 @@ struct Divergence {
 
 class Differential {
  public:
+  /// How a page can be accessed through the data target: certainly, not at all, or either way
+  /// (a choice the profile leaves to the implementation).
+  enum class Access { no, maybe, yes };
+
   /// `sut` must be a fresh target. The model uses the backend's page size and granularity.
   Differential(Target& sut, Profile profile);
 
@@ -52,6 +58,18 @@ class Differential {
   std::optional<Divergence> compare_pages(std::uint64_t address, std::uint64_t length, const char* rule,
                                           const char* after);
   bool status_equivalent(hresult sut, hresult model) const;
+  /// Whether a failing backend status is one the profile accepts for a call that breaks the
+  /// rules `broken` (non-empty): any of their codes (decision D-ERROR-PRECEDENCE).
+  bool failure_accepted(hresult sut, const std::vector<Violation>& broken) const;
+
+  Access readability(std::uint64_t page) const;
+  Access writability(std::uint64_t page) const;
+  /// The backend accessed `page` (read or wrote it): a guard it held may be gone now.
+  void touched(std::uint64_t page);
+  /// The backend showed `page` accessible: a consumed guard is adopted by the model.
+  void settle_accessible(std::uint64_t page);
+  /// The model's pages in [from, to) changed state: earlier guard hits there no longer count.
+  void forget_guard_hits(std::uint64_t from, std::uint64_t to);
 
   /// What log() prints for one step.
   struct StepRecord {
@@ -68,6 +86,11 @@ class Differential {
   std::vector<opseq::ForeignSample> foreign_;
   std::vector<StepRecord> steps_;
   std::vector<std::uint8_t> sut_page_, model_page_;  // compare_pages' buffers, one page each
+  /// Documented profile (decision D-GUARD): committed PAGE_GUARD pages an access through the data
+  /// target has hit; each may have lost its guard on the backend (a one-shot guard).
+  std::set<std::uint64_t> guard_hits_;
+  /// Reservations made with MEM_PHYSICAL (decision D-SCOPE): committing into them may fail.
+  std::vector<opseq::Handle> physical_;
 };
 
 }  // namespace vmc

@@ -34,6 +34,16 @@ struct ModelConfig {
   bool foreign_image = true;
 };
 
+/// One rule a call breaks, with the code the model returns for it (the win32 profile's code).
+/// A call may break several rules at once; then the code of any of them is correct, in both
+/// profiles (decision D-ERROR-PRECEDENCE): the model returns the first one's, the checker
+/// accepts them all.
+struct Violation {
+  const char* rule;  // a rule ID of spec/rules.json
+  hresult code;
+  bool operator==(const Violation&) const = default;
+};
+
 /// One host allocation (a reservation made through AllocateVirtualMemory).
 struct Allocation {
   std::uint64_t base = 0;
@@ -70,6 +80,18 @@ class ReferenceModel final : public Target {
   std::vector<ForeignMemory> foreign_memory() override;
   bool inject_host_fault(hresult code) override;
 
+  /// Every rule AllocateVirtualMemory(address, size, type, protect) would break in the model's
+  /// current state, in the order the model checks them (it returns the first one's code); empty
+  /// when the call is valid. Running out of addresses at address 0 is not a rule violation
+  /// (HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY), AVM-BASE) and is not listed.
+  std::vector<Violation> allocation_violations(std::uint64_t address, std::uint32_t size,
+                                               std::uint32_t allocation_type,
+                                               std::uint32_t page_protection) const;
+  /// Every rule VirtualFree(address, size, free_type) would break, as above. The host's own
+  /// state (E_FAIL stickiness, an injected fault) comes before every rule and is not listed.
+  std::vector<Violation> free_violations(std::uint64_t address, std::uint64_t size,
+                                         std::uint32_t free_type) const;
+
   // --- adoption: the checker accepts a behaviour the profile allows and the model follows.
   /// AllocateVirtualMemory with address 0, but the system's choice is `chosen_base` (the
   /// backend's). Fails like the real call would if `chosen_base` is not acceptable.
@@ -82,6 +104,9 @@ class ReferenceModel final : public Target {
   /// Store bytes as they are on the backend (after an allowed alternative such as a write to a
   /// read-only page in the documented profile, or MEM_RESET discarding a page).
   void adopt_bytes(std::uint64_t address, const std::vector<std::uint8_t>& bytes);
+  /// Give one committed page another protection, as the backend shows it (a guard page whose
+  /// guard an access through the data target consumed, decision D-GUARD, documented profile).
+  void adopt_protection(std::uint64_t page, std::uint32_t protect);
 
   // --- introspection for the checker, the fuzzers and the invariant check ----------------
   struct PageView {
@@ -97,6 +122,8 @@ class ReferenceModel final : public Target {
   const std::map<std::uint64_t, Allocation>& allocations() const { return allocations_; }
   const Allocation* allocation_containing(std::uint64_t address) const;
   bool clr_unavailable() const { return clr_unavailable_; }
+  /// True when the next VirtualFree returns an injected host fault.
+  bool host_fault_pending() const { return pending_fault_.has_value(); }
   std::size_t stored_pages() const { return pages_.size(); }
   /// Checks the model's internal invariants; returns a description of the first broken one.
   std::optional<std::string> check_invariants() const;
