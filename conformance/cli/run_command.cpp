@@ -30,7 +30,7 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   int cases = 100;
   std::vector<std::string> rules;
-  bool github = false, quiet = false;
+  bool github = false, quiet = false, coverage = false;
 };
 
 /// Makes one target on a factory of its own (so the run's factory and its case counter are left
@@ -161,6 +161,7 @@ int run(const RunArgs& a) {
     const std::string again = backend ? vmc::reproducer(o, r.id) : plugin_reproducer(plugin_args, o, r.id);
     std::cout << "  seed " << result.seed << "; reproduce: " << (r.reproducer.empty() ? again : r.reproducer) << "\n";
   }
+  if (a.coverage) std::cout << "\n" << vmc::coverage::render(result.coverage);
   if (!a.report_dir.empty()) {
     write_reports(result, a.report_dir, extras);
     std::cout << "reports written to " << a.report_dir << "/{report.json,report.md,junit.xml}\n";
@@ -194,6 +195,7 @@ VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state mach
   rn.add_option("--junit", a->junit, "Also write JUnit XML to this file");
   rn.add_flag("--github-annotations", a->github, "Print ::error annotations for GitHub Actions");
   rn.add_flag("--quiet", a->quiet, "No per-property progress lines");
+  rn.add_flag("--coverage", a->coverage, "Print the coverage table: cells reached, missed and unreachable (spec/coverage.md)");
   return [a] { return run(*a); };
 }});
 

@@ -81,9 +81,26 @@ std::optional<Divergence> Differential::run(const opseq::Sequence& ops) {
   return final_check();
 }
 
+void Differential::track_coverage(coverage::Tracker* tracker) {
+  coverage_ = tracker;
+  if (coverage_ && foreign_.empty()) coverage_->no_foreign_memory();
+}
+
 std::optional<Divergence> Differential::step(const opseq::Op& op) {
   const std::uint64_t address = opseq::resolve(op.addr, handles_, foreign_, model_.page_size());
   steps_.push_back(StepRecord{op, address, 0, 0});
+  if (coverage_) {  // judged in the model's state before the op
+    switch (op.kind) {
+      case opseq::OpKind::alloc: coverage_->allocate(model_, address, op.size, op.type, op.protect); break;
+      case opseq::OpKind::free:
+      case opseq::OpKind::free_foreign:
+        coverage_->free(model_, address, op.free_size, op.type, op.kind == opseq::OpKind::free_foreign);
+        break;
+      case opseq::OpKind::write: coverage_->write(model_, address, op.length); break;
+      case opseq::OpKind::read: coverage_->read(model_, address, op.length); break;
+      case opseq::OpKind::inject_fault: break;  // after the backend says whether it can
+    }
+  }
   std::optional<Divergence> d;
   switch (op.kind) {
     case opseq::OpKind::alloc: d = alloc(op, address); break;
@@ -271,6 +288,7 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
       return address >= h.base && address - h.base < h.size;
     });
     if ((system_choice && oom) || occupied) {  // the backend's address space is fuller than the model's
+      if (occupied && coverage_) coverage_->occupied_refusal(address);
       // Roll back and remember nothing: only the backend knows which part of the range is taken
       // (marking the whole range would reject a later, smaller reservation in its free part, a
       // false positive the fuzzers found). A later refusal there is tolerated by this same branch.
@@ -496,6 +514,7 @@ std::optional<Divergence> Differential::read(const opseq::Op& op, std::uint64_t 
 
 std::optional<Divergence> Differential::inject(const opseq::Op& op) {
   const bool injected = sut_.inject_host_fault(op.fault);
+  if (coverage_) coverage_->inject_fault(op.fault, injected);
   if (injected) model_.inject_host_fault(op.fault);
   steps_.back().result = injected ? 0 : 1;
   return std::nullopt;

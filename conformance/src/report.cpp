@@ -68,6 +68,7 @@ nlohmann::json report_json(const RunResult& r) {
     j["rules"].push_back(std::move(rule));
   }
   j["summary"] = r.summary();
+  j["coverage"] = r.coverage.to_json();
   return j;
 }
 

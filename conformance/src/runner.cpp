@@ -1,9 +1,12 @@
 // runner.cpp - drives RapidCheck for each property and aggregates the outcomes per rule.
 #include "vmconform/runner.hpp"
 
+#include "vmconform/shadow_target.hpp"
+
 #include <rapidcheck.h>
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 #include <iostream>
 #include <rapidcheck/detail/Configuration.h>
@@ -125,7 +128,10 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
       if (std::string now = factory.failure(); now != factory_failure_before) target_failure = std::move(now);
     if (!target_failure.empty()) RC_FAIL("target failure: " + target_failure);
     auto target = make();
-    CaseEnv env{*target, o.profile, def.rule, target->page_size(), target->allocation_granularity()};
+    std::optional<coverage::ShadowTarget> shadow;  // counts the calls of properties that do not count themselves
+    if (!def.counts_own_coverage) shadow.emplace(*target, out.coverage);
+    Target& seen = shadow ? static_cast<Target&>(*shadow) : *target;
+    CaseEnv env{seen, o.profile, def.rule, target->page_size(), target->allocation_granularity(), &out.coverage};
     try {
       def.body(env);
     } catch (...) {  // RC_FAIL and RC_PRE throw: look at the target however the case ended
@@ -195,6 +201,7 @@ RunResult run_suite(const PropertyExecutor& execute, const RunOptions& o) {
       if (def.rule != rule.id) continue;
       if (o.progress) o.progress(rule.id + "  " + def.name);
       r.properties.push_back(execute(def, o));
+      result.coverage.merge(r.properties.back().coverage);
     }
     const auto& ps = r.properties;
     const bool any_fail = std::any_of(ps.begin(), ps.end(), [](auto& p) { return p.status == Status::fail; });

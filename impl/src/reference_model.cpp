@@ -77,16 +77,16 @@ std::vector<Violation> ReferenceModel::allocation_violations(std::uint64_t addre
   const bool type_ok = (type & ~kKnownAllocTypes) == 0 &&
                        (kind == MEM_COMMIT || kind == MEM_RESERVE || kind == (MEM_COMMIT | MEM_RESERVE) ||
                         type == MEM_RESET);  // RESET stands alone, even without MEM_TOP_DOWN
-  if (!type_ok) out.push_back({"AVM-INVALID", E_INVALIDARG});
+  if (!type_ok) out.push_back({"AVM-INVALID", E_INVALIDARG, "type"});
   // IMPL: AVM-INVALID - size 0 and bad protections are invalid.
-  if (size == 0) out.push_back({"AVM-INVALID", E_INVALIDARG});
-  if (!valid_page_protection(protect)) out.push_back({"AVM-INVALID", E_INVALIDARG});
+  if (size == 0) out.push_back({"AVM-INVALID", E_INVALIDARG, "size"});
+  if (!valid_page_protection(protect)) out.push_back({"AVM-INVALID", E_INVALIDARG, "protection"});
   // IMPL: AVM-INVALID - an explicit address must lie in the user range.
   const bool address_ok = address == 0 || (address >= config_.lowest_address && address + size >= address &&
                                             address + size - 1 <= config_.highest_address);
-  if (!address_ok) out.push_back({"AVM-INVALID", E_INVALIDARG});
+  if (!address_ok) out.push_back({"AVM-INVALID", E_INVALIDARG, "address"});
   // IMPL: AVM-RESET - MEM_RESET names existing pages: address 0 is invalid (decision D-AVM-CODES).
-  if (type_ok && kind == MEM_RESET && address == 0) out.push_back({"AVM-RESET", E_INVALIDARG});
+  if (type_ok && kind == MEM_RESET && address == 0) out.push_back({"AVM-RESET", E_INVALIDARG, "reset-at-zero"});
   // The state of the address space matters only for a well-formed request at an explicit address.
   if (!type_ok || size == 0 || address == 0 || !address_ok) return out;
   const std::uint64_t first = round_down(address, config_.page_size);
@@ -97,15 +97,15 @@ std::vector<Violation> ReferenceModel::allocation_violations(std::uint64_t addre
   };
   if (kind == MEM_RESET) {
     // IMPL: AVM-RESET - MEM_RESET needs its pages inside one host reservation.
-    if (!inside_one_reservation()) out.push_back({"AVM-RESET", HR_INVALID_ADDRESS});
+    if (!inside_one_reservation()) out.push_back({"AVM-RESET", HR_INVALID_ADDRESS, "reset-outside"});
   } else if (kind & MEM_RESERVE) {
     // IMPL: AVM-INVALID - a reservation may not overlap another one (or its granule). It starts
     // at the address rounded down to the granularity (AVM-BASE).
     if (range_conflicts(round_down(address, config_.allocation_granularity), end))
-      out.push_back({"AVM-INVALID", HR_INVALID_ADDRESS});
+      out.push_back({"AVM-INVALID", HR_INVALID_ADDRESS, "conflict"});
   } else if (!inside_one_reservation()) {
     // IMPL: AVM-COMMIT-RESERVED - MEM_COMMIT alone needs the whole range reserved already.
-    out.push_back({"AVM-COMMIT-RESERVED", HR_INVALID_ADDRESS});
+    out.push_back({"AVM-COMMIT-RESERVED", HR_INVALID_ADDRESS, "commit-outside"});
   }
   return out;
 }
@@ -247,15 +247,15 @@ std::vector<Violation> ReferenceModel::free_violations(std::uint64_t address, st
   std::vector<Violation> out;
   // IMPL: VF-FREE-TYPE - exactly one of MEM_DECOMMIT and MEM_RELEASE.
   const bool type_ok = free_type == MEM_DECOMMIT || free_type == MEM_RELEASE;
-  if (!type_ok) out.push_back({"VF-FREE-TYPE", E_INVALIDARG});
+  if (!type_ok) out.push_back({"VF-FREE-TYPE", E_INVALIDARG, "type"});
   // IMPL: VF-RELEASE-SIZE - MEM_RELEASE takes size 0.
   const bool release = free_type == MEM_RELEASE;
-  if (release && size != 0) out.push_back({"VF-RELEASE-SIZE", E_INVALIDARG});
+  if (release && size != 0) out.push_back({"VF-RELEASE-SIZE", E_INVALIDARG, "release-size"});
   // IMPL: VF-FOREIGN - memory not allocated through this host (never allocated, released,
   // or someone else's) is refused with HOST_E_INVALIDOPERATION.
   const Allocation* a = allocation_containing(address);
   if (a == nullptr) {
-    out.push_back({"VF-FOREIGN", HOST_E_INVALIDOPERATION});
+    out.push_back({"VF-FOREIGN", HOST_E_INVALIDOPERATION, "foreign"});
     return out;
   }
   if (!type_ok) return out;
@@ -263,12 +263,13 @@ std::vector<Violation> ReferenceModel::free_violations(std::uint64_t address, st
   // (Windows also accepts any byte of the first page: decision D-FIRST-PAGE).
   const bool in_first_page = round_down(address, config_.page_size) == a->base;
   if ((release || size == 0) && !in_first_page)
-    out.push_back({release ? "VF-RELEASE-BASE" : "VF-DECOMMIT-WHOLE", HR_INVALID_ADDRESS});
+    out.push_back({release ? "VF-RELEASE-BASE" : "VF-DECOMMIT-WHOLE", HR_INVALID_ADDRESS,
+                   release ? "release-not-base" : "decommit-not-base"});
   // IMPL: VF-SPAN - a MEM_DECOMMIT range lies inside its reservation.
   if (!release && size != 0) {
     const std::uint64_t first = round_down(address, config_.page_size);
     const std::uint64_t end = round_down(address + size + config_.page_size - 1, config_.page_size);
-    if (address + size < address || end < first || end > a->base + a->size) out.push_back({"VF-SPAN", E_INVALIDARG});
+    if (address + size < address || end < first || end > a->base + a->size) out.push_back({"VF-SPAN", E_INVALIDARG, "span"});
   }
   return out;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "vmconform/catalogue.hpp"
+#include "vmconform/coverage.hpp"
 #include "vmconform/opseq.hpp"
 #include "vmconform/reference_model.hpp"
 
@@ -34,6 +35,9 @@ class Differential {
 
   /// `sut` must be a fresh target. The model uses the backend's page size and granularity.
   Differential(Target& sut, Profile profile);
+
+  /// Counts the coverage cells every later step reaches (none when null, the default).
+  void track_coverage(coverage::Tracker* tracker);
 
   /// Runs `op` on both sides; a divergence, or nothing when both agree.
   std::optional<Divergence> step(const opseq::Op& op);
@@ -89,6 +93,7 @@ class Differential {
   /// Documented profile (decision D-GUARD): committed PAGE_GUARD pages an access through the data
   /// target has hit; each may have lost its guard on the backend (a one-shot guard).
   std::set<std::uint64_t> guard_hits_;
+  coverage::Tracker* coverage_ = nullptr;
   /// Reservations made with MEM_PHYSICAL (decision D-SCOPE): committing into them may fail.
   std::vector<opseq::Handle> physical_;
 };

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "vmconform/catalogue.hpp"
+#include "vmconform/coverage.hpp"
 #include "vmconform/target.hpp"
 
 namespace vmc {
@@ -23,6 +24,9 @@ struct CaseEnv {
   const std::string& rule;
   std::uint32_t page;         // target.page_size()
   std::uint32_t granularity;  // target.allocation_granularity()
+  /// Where the property counts the coverage cells it reaches, when it counts them itself
+  /// (PropertyDef::counts_own_coverage); otherwise `target` counts every call already.
+  coverage::Counts* coverage = nullptr;
 };
 
 struct PropertyDef {
@@ -32,6 +36,9 @@ struct PropertyDef {
   /// Returns a reason when the property cannot check this target (the rule is then `skip`).
   std::function<std::optional<std::string>(Target&)> skip_reason;
   std::function<void(CaseEnv&)> body;
+  /// The property counts its coverage itself (through vmc::Differential, which sees the model
+  /// beside the target); the others get a coverage::ShadowTarget that counts their calls.
+  bool counts_own_coverage = false;
 };
 
 const std::vector<PropertyDef>& properties();
@@ -43,13 +50,15 @@ std::optional<std::string> needs_query(Target& t);
 
 }  // namespace vmc
 
-#define VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP)                                    \
-  static void vmc_property_##NAME(::vmc::CaseEnv& env);                                 \
-  [[maybe_unused]] static const bool vmc_property_registered_##NAME =                   \
-      ::vmc::register_property({RULE, #NAME, SUMMARY, SKIP, &vmc_property_##NAME});     \
+#define VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP, OWN_COVERAGE)                           \
+  static void vmc_property_##NAME(::vmc::CaseEnv& env);                                          \
+  [[maybe_unused]] static const bool vmc_property_registered_##NAME =                            \
+      ::vmc::register_property({RULE, #NAME, SUMMARY, SKIP, &vmc_property_##NAME, OWN_COVERAGE}); \
   static void vmc_property_##NAME([[maybe_unused]] ::vmc::CaseEnv& env)
 
 /// VMC_PROPERTY("WV-ATOMIC", WvAtomicFailedWriteChangesNothing, "summary") { ...body... }
-#define VMC_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr)
+#define VMC_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, false)
 /// Same, with a skip-reason function (needs_fault_injection, needs_query, or a lambda).
-#define VMC_PROPERTY_IF(RULE, NAME, SUMMARY, SKIP) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP)
+#define VMC_PROPERTY_IF(RULE, NAME, SUMMARY, SKIP) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP, false)
+/// A property that runs ops through vmc::Differential and counts coverage there (env.coverage).
+#define VMC_MODEL_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, true)

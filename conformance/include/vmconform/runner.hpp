@@ -49,6 +49,8 @@ struct PropertyOutcome {
   /// e.g. "target process 1234 died (signal 9, Killed)"), or "". When set the property fails and
   /// `message` starts with it: its verdict says nothing about conformance.
   std::string target_failure;
+  /// The coverage cells its cases reached (conformance/coverage, spec/coverage.md).
+  coverage::Counts coverage;
 };
 
 struct RuleOutcome {
@@ -66,6 +68,7 @@ struct RunResult {
   int cases = 0;
   double seconds = 0;
   std::vector<RuleOutcome> rules;
+  coverage::Counts coverage;  // every property's, merged
   std::map<std::string, int> summary() const;  // status name -> count
   bool ok() const;                             // no fail, no xpass
 };

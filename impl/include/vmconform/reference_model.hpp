@@ -41,6 +41,7 @@ struct ModelConfig {
 struct Violation {
   const char* rule;  // a rule ID of spec/rules.json
   hresult code;
+  const char* what;  // which check, in a word: "type", "size", "protection", "conflict", "foreign"...
   bool operator==(const Violation&) const = default;
 };
 
