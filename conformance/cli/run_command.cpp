@@ -29,6 +29,8 @@ struct RunArgs {
   double timeout = 60;
   std::optional<std::uint64_t> seed;
   int cases = 100;
+  int depth = 1;
+  bool quick = false;
   std::vector<std::string> rules;
   bool github = false, quiet = false, coverage = false;
 };
@@ -116,6 +118,9 @@ int run(const RunArgs& a) {
   o.profile = *profile;
   o.seed = a.seed ? *a.seed : std::random_device{}() * 4294967296ull + std::random_device{}();
   o.cases = a.cases;
+  if (a.quick && a.depth != 1) throw UsageError("--quick and --depth exclude each other");
+  if (a.depth < 1) throw UsageError("--depth must be at least 1 (--quick runs no long sequences)");
+  o.depth = a.quick ? 0 : a.depth;
   o.only_rules = extras.shard ? shard_rules(*extras.shard, *profile, a.rules) : a.rules;
   if (!a.quiet) o.progress = [](const std::string& line) { std::cerr << "  running " << line << "\n"; };
   std::cout << "vmconform: " << (backend ? "backend " : "plugin ") << o.backend << ", profile " << a.profile
@@ -190,6 +195,8 @@ VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state mach
   rn.add_option("--seed", a->seed, "Seed (default: random, printed)");
   rn.add_option("--cases", a->cases, "Cases per property (default 100)");
   rn.add_option("--rule", a->rules, "Only this rule (repeatable)");
+  rn.add_flag("--quick", a->quick, "Today's short run: no long sequences (the coverage sweep is not run)");
+  rn.add_option("--depth", a->depth, "N times the default run's long sequences (default 1)");
   rn.add_option("--report", a->report_dir, "Write report.json, report.md and junit.xml to this directory");
   rn.add_option("--baseline", a->baseline, "Expected failures (vmconform-baseline/1 JSON)");
   rn.add_option("--junit", a->junit, "Also write JUnit XML to this file");

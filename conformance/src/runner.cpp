@@ -46,8 +46,9 @@ std::uint64_t property_seed(std::uint64_t run_seed, const std::string& property_
 std::string reproducer(const RunOptions& o, const std::string& rule_id) {
   std::string cmd = "vmconform run --backend " + o.backend;
   if (!o.backend_options.empty()) cmd += " --backend-options '" + o.backend_options + "'";
-  return cmd + " --profile " + profile_name(o.profile) + " --seed " + std::to_string(o.seed) +
-         " --cases " + std::to_string(o.cases) + " --rule " + rule_id;
+  cmd += " --profile " + profile_name(o.profile) + " --seed " + std::to_string(o.seed) + " --cases " + std::to_string(o.cases);
+  if (o.depth != 1) cmd += o.depth == 0 ? std::string(" --quick") : " --depth " + std::to_string(o.depth);
+  return cmd + " --rule " + rule_id;
 }
 
 namespace {
@@ -99,6 +100,11 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
   const auto note = [&](const Target& t) {
     if (target_failure.empty()) target_failure = t.failure();
   };
+  if (def.long_cases > 0 && o.depth < 1) {
+    out.status = Status::skip;
+    out.message = "--quick: the long sequences are not run";
+    return out;
+  }
   if (def.skip_reason) {
     std::unique_ptr<Target> probe;
     try {
@@ -131,7 +137,8 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
     std::optional<coverage::ShadowTarget> shadow;  // counts the calls of properties that do not count themselves
     if (!def.counts_own_coverage) shadow.emplace(*target, out.coverage);
     Target& seen = shadow ? static_cast<Target&>(*shadow) : *target;
-    CaseEnv env{seen, o.profile, def.rule, target->page_size(), target->allocation_granularity(), &out.coverage};
+    CaseEnv env{seen, o.profile, def.rule, target->page_size(), target->allocation_granularity(), &out.coverage,
+                o.depth, [&] { return make(); }};
     try {
       def.body(env);
     } catch (...) {  // RC_FAIL and RC_PRE throw: look at the target however the case ended
@@ -142,7 +149,7 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
   });
   rc::detail::TestParams params;
   params.seed = property_seed(o.seed, def.name);
-  params.maxSuccess = o.cases;
+  params.maxSuccess = def.long_cases > 0 ? def.long_cases * o.depth : o.cases;
   params.maxSize = 100;
   params.maxDiscardRatio = 10;
   rc::detail::TestMetadata metadata;

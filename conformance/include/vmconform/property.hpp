@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ struct CaseEnv {
   /// Where the property counts the coverage cells it reaches, when it counts them itself
   /// (PropertyDef::counts_own_coverage); otherwise `target` counts every call already.
   coverage::Counts* coverage = nullptr;
+  /// RunOptions::depth (1 in the default run).
+  int depth = 1;
+  /// Makes another fresh target of the same backend (to re-run a shortened sequence); may be empty.
+  std::function<std::unique_ptr<Target>()> fresh_target;
 };
 
 struct PropertyDef {
@@ -39,6 +44,9 @@ struct PropertyDef {
   /// The property counts its coverage itself (through vmc::Differential, which sees the model
   /// beside the target); the others get a coverage::ShadowTarget that counts their calls.
   bool counts_own_coverage = false;
+  /// A long-sequence property: it runs `long_cases` x depth cases instead of the run's case count,
+  /// and is skipped at depth 0 (--quick).
+  int long_cases = 0;
 };
 
 const std::vector<PropertyDef>& properties();
@@ -50,15 +58,18 @@ std::optional<std::string> needs_query(Target& t);
 
 }  // namespace vmc
 
-#define VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP, OWN_COVERAGE)                           \
-  static void vmc_property_##NAME(::vmc::CaseEnv& env);                                          \
-  [[maybe_unused]] static const bool vmc_property_registered_##NAME =                            \
-      ::vmc::register_property({RULE, #NAME, SUMMARY, SKIP, &vmc_property_##NAME, OWN_COVERAGE}); \
+#define VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP, OWN_COVERAGE, LONG_CASES)                           \
+  static void vmc_property_##NAME(::vmc::CaseEnv& env);                                                      \
+  [[maybe_unused]] static const bool vmc_property_registered_##NAME =                                        \
+      ::vmc::register_property({RULE, #NAME, SUMMARY, SKIP, &vmc_property_##NAME, OWN_COVERAGE, LONG_CASES}); \
   static void vmc_property_##NAME([[maybe_unused]] ::vmc::CaseEnv& env)
 
 /// VMC_PROPERTY("WV-ATOMIC", WvAtomicFailedWriteChangesNothing, "summary") { ...body... }
-#define VMC_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, false)
+#define VMC_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, false, 0)
 /// Same, with a skip-reason function (needs_fault_injection, needs_query, or a lambda).
-#define VMC_PROPERTY_IF(RULE, NAME, SUMMARY, SKIP) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP, false)
+#define VMC_PROPERTY_IF(RULE, NAME, SUMMARY, SKIP) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP, false, 0)
 /// A property that runs ops through vmc::Differential and counts coverage there (env.coverage).
-#define VMC_MODEL_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, true)
+#define VMC_MODEL_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, true, 0)
+/// A model property over long sequences: CASES x depth cases, none with --quick.
+#define VMC_LONG_MODEL_PROPERTY(RULE, NAME, SUMMARY, CASES) \
+  VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, true, CASES)

@@ -25,6 +25,9 @@ struct RunOptions {
   Profile profile = Profile::win32;
   std::uint64_t seed = 1;
   int cases = 100;
+  /// How deep the long-sequence properties go: 0 = --quick (they are skipped), 1 = the default
+  /// run, N = N times the default's long sequences (--depth N).
+  int depth = 1;
   std::vector<std::string> only_rules;  // empty = every rule of the profile
   std::function<void(const std::string& line)> progress;  // may be empty
 };
