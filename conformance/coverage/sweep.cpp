@@ -94,12 +94,22 @@ struct Blocks {
         read("r0", 64) + release("r0"));
   }
 
+  // ---- access: pages holding data, given each base protection, read and written -------------
+  void access() {
+    for (std::uint32_t protect : base_protections()) {
+      const std::uint64_t off = small_offset();
+      add(alloc("0", 2 * std::uint64_t{p}, MEM_COMMIT | MEM_RESERVE) + write("r0", 2 * std::uint64_t{p}) +
+          alloc("r0", p, MEM_COMMIT, protect) + read(at("r0", 0, off), rng.between(1, 64)) +
+          write(at("r0", 0, off), rng.between(1, 64)) + read(at("r0", 0, off), p) + release("r0"));
+    }
+  }
+
   // ---- sizes -------------------------------------------------------------------------------
   void sizes() {
     const std::uint64_t k = rng.between(1, 3);
     for (std::uint64_t size : {k * p - 1, k * p, k * p + 1, k * g - 1, k * g, k * g + 1})
       add(alloc("0", size, rng.below(2) ? MEM_RESERVE : MEM_COMMIT | MEM_RESERVE) + release("r0"));
-    add(alloc("0", 0xFFFFFFFFull - rng.below(0xFFFF), MEM_RESERVE) + release("r0"));
+    add(alloc("0", 0xFFFFFFFFull - rng.below(p - 1), MEM_RESERVE) + release("r0"));
     const std::uint64_t region = 20 * std::uint64_t{p};
     std::string b = alloc("0", region, MEM_COMMIT | MEM_RESERVE);
     for (std::uint64_t length : {std::uint64_t{0}, std::uint64_t{1}, k * p - 1, k * p, k * p + 1, 16 * std::uint64_t{p} + rng.below(p)})
@@ -214,6 +224,7 @@ struct Blocks {
 Blocks build(std::uint64_t seed, std::uint32_t page, std::uint32_t granularity) {
   Blocks b{page, granularity, Rng{seed ^ 0x5EEDC0FFEEull}, {}, {}};
   b.alloc_kinds();
+  b.access();
   b.sizes();
   b.ranges();
   b.decommits();

@@ -68,7 +68,7 @@ const std::vector<SizeClass>& alloc_size_classes() {
       {"granule-minus-1", "one byte below a multiple of the allocation granularity"},
       {"granule", "a multiple of the allocation granularity"},
       {"granule-plus-1", "one byte above a multiple of the allocation granularity"},
-      {"max32", "within 64 KiB of the 32-bit maximum (rounds up to 4 GiB)"},
+      {"max32", "in the last page below the 32-bit maximum (rounded up to pages, it needs 33 bits: 4 GiB)"},
   };
   return s;
 }
@@ -252,7 +252,7 @@ void Tracker::allocate(const ReferenceModel& m, std::uint64_t address, std::uint
   if (size % g == g - 1) size_cell("granule-minus-1");
   if (size % g == 0) size_cell("granule");
   if (size % g == 1 && size > g) size_cell("granule-plus-1");
-  if (size > 0xFFFF0000u) size_cell("max32");
+  if (std::uint64_t{size} + p - 1 > 0xFFFFFFFFu) size_cell("max32");  // its page-rounded size needs 33 bits
   const std::uint64_t rounded = (std::uint64_t{size} + p - 1) / p * p;
   if (address == 0) {
     if (last_released_) {
