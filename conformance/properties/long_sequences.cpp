@@ -4,7 +4,7 @@
 // The state machine (state_machine.cpp) draws short sequences that RapidCheck can shrink; bugs
 // that need many live reservations, a long history or a rare combination (a protection with a
 // modifier at an explicit address, a write into the adjacent reservation) hide from it. Each case
-// here runs, on one fresh target, 1,500 ops of the state machine's own generators
+// here runs, on one fresh target, 2,000 ops of the state machine's own generators
 // (random_sequence) with every block of the coverage sweep (coverage_sweep.hpp) mixed in, so the
 // default run reaches every cell of the coverage table at every seed. A divergence is shortened
 // on fresh targets (shorten.hpp) and printed as op-sequence text for `vmconform replay`.
@@ -18,7 +18,7 @@
 namespace vmc {
 namespace {
 
-constexpr std::size_t kRandomOps = 1500;
+constexpr std::size_t kRandomOps = 2000;
 constexpr double kShortenSeconds = 5;
 
 std::string failure_text(const opseq::Sequence& ops, std::size_t step, const Divergence& d, const opseq::Sequence& shortened,
@@ -41,7 +41,7 @@ std::string failure_text(const opseq::Sequence& ops, std::size_t step, const Div
 }  // namespace
 
 VMC_LONG_MODEL_PROPERTY("X-MODEL", XModelLongSequencesWithTheCoverageSweep,
-                        "1,500 random ops with the coverage sweep mixed in match the reference model", 2) {
+                        "2,000 random ops with the coverage sweep mixed in match the reference model", 4) {
   const std::uint64_t seed = *rc::gen::noShrink(rc::gen::resize(100, rc::gen::arbitrary<std::uint64_t>()));
   const opseq::Sequence ops =
       coverage::interleave(seed, random_sequence(seed, kRandomOps, env.page), env.page, env.granularity);
