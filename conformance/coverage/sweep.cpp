@@ -240,6 +240,12 @@ bool is_efail(const opseq::Op& op) { return op.kind == opseq::OpKind::inject_fau
 
 }  // namespace
 
+std::vector<opseq::Sequence> sweep_blocks(std::uint64_t seed, std::uint32_t page, std::uint32_t granularity) {
+  Blocks b = build(seed, page, granularity);
+  b.out.push_back(std::move(b.efail));
+  return std::move(b.out);
+}
+
 opseq::Sequence sweep(std::uint64_t seed, std::uint32_t page, std::uint32_t granularity) {
   return interleave(seed, {}, page, granularity);
 }

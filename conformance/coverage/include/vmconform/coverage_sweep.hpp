@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "vmconform/opseq.hpp"
 
@@ -19,6 +20,10 @@ namespace vmc::coverage {
 
 /// The sweep for a target with this page size and allocation granularity.
 opseq::Sequence sweep(std::uint64_t seed, std::uint32_t page, std::uint32_t granularity);
+
+/// The same blocks, one sequence each, in the seed's order; the E_FAIL block is the last. Each is
+/// at most opseq::kMaxOps ops (the fuzz seeds are the blocks, packed into files).
+std::vector<opseq::Sequence> sweep_blocks(std::uint64_t seed, std::uint32_t page, std::uint32_t granularity);
 
 /// The sweep's blocks mixed into `random` (each block kept whole, at seed-chosen places), so one
 /// long sequence has both the random ops' variety and the sweep's reach. The blocks go before the
