@@ -92,8 +92,8 @@ class DecommitIntoAdjacentReservation final : public ModelWrapper {
  protected:
   hresult free_op(std::uint64_t address, std::uint64_t size, std::uint32_t type) override {
     const auto broken = model_.free_violations(address, size, type);
-    if (type != MEM_DECOMMIT || size == 0 || broken.size() != 1 || std::string(broken[0].what) != "span" ||
-        address + size < address)
+    if (type != MEM_DECOMMIT || size == 0 || size > 64 * page() || broken.size() != 1 ||
+        std::string(broken[0].what) != "span" || address + size < address)
       return model_.virtual_free(address, size, type);
     const auto pages = pages_of(address, size);
     if (!std::all_of(pages.begin(), pages.end(), [&](std::uint64_t p) { return model_.page_at(p).allocated; }))
@@ -111,9 +111,10 @@ class RecommitZeroesFirstPageOnly final : public ModelWrapper {
   hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type, std::uint32_t protect,
                                   std::uint64_t* allocated) override {
     std::vector<std::uint64_t> again;
-    if ((type & ~MEM_TOP_DOWN) == MEM_COMMIT && address != 0)
-      for (std::uint64_t p : pages_of(address, size))
-        if (parked_.count(p) && model_.page_at(p).allocated && !committed(p)) again.push_back(p);
+    if ((type & ~MEM_TOP_DOWN) == MEM_COMMIT && address != 0 && size != 0)
+      for (const auto& [p, bytes] : parked_)
+        if (p + page() > address && p <= address + size - 1 && model_.page_at(p).allocated && !committed(p))
+          again.push_back(p);
     const hresult hr = model_.allocate_virtual_memory(address, size, type, protect, allocated);
     if (hr == S_OK && again.size() >= 2)
       for (std::size_t i = 1; i < again.size(); ++i) model_.adopt_bytes(again[i], parked_[again[i]]);
@@ -124,7 +125,7 @@ class RecommitZeroesFirstPageOnly final : public ModelWrapper {
  protected:
   hresult free_op(std::uint64_t address, std::uint64_t size, std::uint32_t type) override {
     std::map<std::uint64_t, std::vector<std::uint8_t>> saved;
-    if (type == MEM_DECOMMIT && size != 0 && model_.free_violations(address, size, type).empty())
+    if (type == MEM_DECOMMIT && size != 0 && size <= 64 * page() && model_.free_violations(address, size, type).empty())
       for (std::uint64_t p : pages_of(address, size))
         if (committed(p) && model_.readable(p)) {
           std::vector<std::uint8_t> bytes(page());
