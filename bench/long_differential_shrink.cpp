@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "long_differential.hpp"
+#include "vmconform/sequence_run.hpp"
 
 namespace vmc::bench {
 
@@ -17,10 +18,9 @@ std::optional<std::pair<std::size_t, Divergence>> run_fresh(const BackendInfo& b
   const auto factory = backend.make_factory(BackendOptions{1, ""});
   const auto target = factory->make();
   Differential differential(*target, profile);
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if (auto d = differential.step(s[i])) return std::pair{i + 1, *d};
-  if (auto d = differential.final_check()) return std::pair{std::size_t{0}, *d};
-  return std::nullopt;
+  const SequenceRun run = run_sequence(differential, s);
+  if (!run.divergence) return std::nullopt;
+  return std::pair{run.step, *run.divergence};
 }
 
 opseq::Sequence shorten(const BackendInfo& backend, Profile profile, opseq::Sequence s, const std::string& rule,

@@ -1,4 +1,4 @@
-// replay_main.cpp - the standalone main linked into every fuzz target when libFuzzer is not
+// standalone_fuzz_main.cpp - the standalone main linked into every fuzz target when libFuzzer is not
 // (VMCONFORM_FUZZ_LINKMAIN=ON, the default), so every build has the targets and ctest can replay
 // the corpora without clang. Runs LLVMFuzzerTestOneInput once on each file argument and on every
 // regular file of each directory argument (sorted, not recursive), printing what it ran.
@@ -59,6 +59,6 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("replay: ran %zu input(s) through %s (standalone replay main, not libFuzzer)\n", ran, argv[0]);
+  std::printf("replay: ran %zu input(s) through %s (standalone fuzz main, not libFuzzer)\n", ran, argv[0]);
   return status;
 }

@@ -59,8 +59,11 @@ Differential::Differential(Target& sut, Profile profile)
         c.allocation_granularity = sut.allocation_granularity();
         c.foreign_image = false;
         return c;
-      }()) {
-  for (const ForeignMemory& f : sut_.foreign_memory()) foreign_.push_back({f.address, f.size});
+      }()),
+      tracker_(model_.page_size()) {
+  std::vector<opseq::ForeignSample> foreign;
+  for (const ForeignMemory& f : sut_.foreign_memory()) foreign.push_back({f.address, f.size});
+  tracker_.set_foreign(std::move(foreign));
   sut_page_.assign(model_.page_size(), 0);
   model_page_.assign(model_.page_size(), 0);
 }
@@ -96,7 +99,7 @@ std::optional<Divergence> Differential::run(const opseq::Sequence& ops) {
 }
 
 std::optional<Divergence> Differential::step(const opseq::Op& op) {
-  const std::uint64_t address = opseq::resolve(op.addr, handles_, foreign_, model_.page_size());
+  const std::uint64_t address = tracker_.resolve(op.addr);
   steps_.push_back(StepRecord{op, address, 0, 0});
   std::optional<Divergence> d;
   switch (op.kind) {
@@ -189,13 +192,9 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
   }
   if (!system_choice && out_s != out_m)
     return Divergence{"AVM-BASE", "*pAllocatedAddress is " + hex(out_s) + ", expected " + hex(out_m)};
-  if (system_choice || (kind & MEM_RESERVE)) {
-    const Allocation* a = model_.allocation_containing(out_m);
-    handles_.push_back({out_m, a ? a->size : op.size});
-  }
+  const bool reserved = tracker_.record_alloc(address, op.size, op.type, S_OK, out_m);
   const std::uint64_t first = round_down(kind == MEM_RESET || !(kind & MEM_RESERVE) ? address : out_m, p);
-  const std::uint64_t end = (system_choice || (kind & MEM_RESERVE)) ? out_m + handles_.back().size
-                                                                    : round_down(address + op.size + p - 1, p);
+  const std::uint64_t end = reserved ? out_m + tracker_.handles().back().size : round_down(address + op.size + p - 1, p);
   if (kind == MEM_RESET) {  // each page may keep its bytes or become zero: adopt zeroed pages
     for (std::uint64_t page = first; page < end; page += p) {
       const PageRead s = read_page(sut_, page, p), m = read_page(model_, page, p);
@@ -344,7 +343,7 @@ std::optional<Divergence> Differential::inject(const opseq::Op& op) {
 }
 
 std::optional<Divergence> Differential::final_check() {
-  for (const opseq::Handle& h : handles_)
+  for (const opseq::Handle& h : tracker_.handles())
     if (auto d = compare_pages(h.base, h.size, "X-MODEL", "at the end of the sequence")) return d;
   return std::nullopt;
 }

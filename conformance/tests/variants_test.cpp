@@ -43,7 +43,7 @@ class ShortReadFactory final : public TargetFactory {
 
 RunResult run_variant(Profile profile) {
   RunOptions o;
-  o.backend = "variant:short-read";
+  o.subject.name = "variant:short-read";
   o.profile = profile;
   o.seed = testing_support::seed_from_env();
   o.cases = testing_support::cases_from_env();

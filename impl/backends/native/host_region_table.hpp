@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "vmconform/target.hpp"
-#include "vmconform/vm_primitives.hpp"
+#include "vm_primitives.hpp"
 
 namespace vmc {
 

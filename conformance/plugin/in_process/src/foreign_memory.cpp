@@ -1,10 +1,12 @@
-// plugin_foreign.cpp - the situation probes, the worker's own blocks and the second target
-// (../plugin/foreign_memory.hpp).
+// foreign_memory.cpp - the situation probes, the worker's own blocks and the second target
+// (vmconform/plugin/foreign_memory.hpp).
 //
 // The probes use only the plugin's own operations plus one direct read of the worker's memory
 // (process_vm_readv on itself, which fails cleanly on an unmapped address), so they work for
 // any plugin: one that maps real memory of the worker, one that drives another process, one
 // that simulates an address space. Every probe call is noted on the step log first.
+#include "vmconform/plugin/foreign_memory.hpp"
+
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -13,7 +15,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../plugin/foreign_memory.hpp"
 #include "vmconform/constants.hpp"
 
 namespace vmc::plugin {

@@ -1,5 +1,6 @@
-// plugin_library.cpp - dlopen, the entry symbol and the table checks of a plugin.
-#include "../plugin/plugin_library.hpp"
+// plugin_library.cpp - dlopen, the entry symbol and the table checks of a plugin
+// (vmconform/plugin/plugin_library.hpp).
+#include "vmconform/plugin/plugin_library.hpp"
 
 #include <dlfcn.h>
 #include <sys/stat.h>

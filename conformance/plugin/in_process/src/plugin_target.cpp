@@ -1,5 +1,6 @@
-// plugin_target.cpp - PluginTarget, PluginSession and PluginTargetFactory (../plugin/plugin_target.hpp).
-#include "../plugin/plugin_target.hpp"
+// plugin_target.cpp - PluginTarget, PluginSession and PluginTargetFactory
+// (vmconform/plugin/plugin_target.hpp).
+#include "vmconform/plugin/plugin_target.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,8 +1,9 @@
-// plugin_step_log.cpp - renders plugin calls as op-sequence text lines (../plugin/step_log.hpp).
+// step_log.cpp - renders plugin calls as op-sequence text lines (vmconform/plugin/step_log.hpp).
+#include "vmconform/plugin/step_log.hpp"
+
 #include <algorithm>
 #include <limits>
 
-#include "../plugin/step_log.hpp"
 #include "vmconform/constants.hpp"
 
 namespace vmc::plugin {
@@ -27,15 +28,15 @@ bool split(std::uint64_t address, std::uint64_t base, std::uint32_t page, std::i
 }  // namespace
 
 void StepRecorder::start_case(std::uint32_t page_size, std::uint32_t granularity) {
-  page_ = page_size == 0 ? 0x1000 : page_size;
-  granularity_ = granularity == 0 ? page_ : granularity;
-  handles_.clear();
-  foreign_.clear();
+  tracker_.restart(page_size);
+  tracker_.set_foreign({});
+  granularity_ = granularity == 0 ? tracker_.page_size() : granularity;
 }
 
 void StepRecorder::set_foreign(const std::vector<ForeignMemory>& foreign) {
-  foreign_.clear();
-  for (const ForeignMemory& f : foreign) foreign_.push_back({f.address, f.size});
+  std::vector<opseq::ForeignSample> samples;
+  for (const ForeignMemory& f : foreign) samples.push_back({f.address, f.size});
+  tracker_.set_foreign(std::move(samples));
 }
 
 opseq::AddrRef StepRecorder::relative(std::uint64_t address, bool* exact) const {
@@ -44,13 +45,15 @@ opseq::AddrRef StepRecorder::relative(std::uint64_t address, bool* exact) const 
   if (address == 0) return a;
   // The newest reservation holding the address; failing that, the newest whose granule tail (or
   // the pages just past its end) holds it.
+  const std::vector<opseq::Handle>& handles = tracker_.handles();
+  const std::uint32_t page = tracker_.page_size();
   for (const bool tails : {false, true})
-    for (std::size_t i = 0; i < handles_.size() && i < 256; ++i) {
-      const opseq::Handle& h = handles_[handles_.size() - 1 - i];
+    for (std::size_t i = 0; i < handles.size() && i < 256; ++i) {
+      const opseq::Handle& h = handles[handles.size() - 1 - i];
       if (address < h.base || address - h.base >= h.size + (tails ? granularity_ : 0)) continue;
       a.index = static_cast<std::uint8_t>(i);
       a.kind = tails ? opseq::AddrRef::Kind::region_end : opseq::AddrRef::Kind::region;
-      if (split(address, tails ? h.base + h.size : h.base, page_, &a.page, &a.offset)) return a;
+      if (split(address, tails ? h.base + h.size : h.base, page, &a.page, &a.offset)) return a;
     }
   if (fits_i32(static_cast<std::int64_t>(address))) {
     a.kind = opseq::AddrRef::Kind::zero;
@@ -58,10 +61,10 @@ opseq::AddrRef StepRecorder::relative(std::uint64_t address, bool* exact) const 
     return a;
   }
   // Far from every reservation: relative to the newest one, in pages.
-  if (!handles_.empty()) {
+  if (!handles.empty()) {
     a = opseq::AddrRef{};
     a.kind = opseq::AddrRef::Kind::region;
-    if (split(address, handles_.back().base, page_, &a.page, &a.offset)) return a;
+    if (split(address, handles.back().base, page, &a.page, &a.offset)) return a;
   }
   *exact = false;
   return opseq::AddrRef{};
@@ -94,11 +97,7 @@ void StepRecorder::alloc(std::uint64_t address, std::uint32_t size, std::uint32_
 
 void StepRecorder::alloc_done(std::uint64_t address, std::uint32_t size, std::uint32_t type, hresult hr,
                               std::uint64_t allocated) {
-  const std::uint32_t kind = type & ~MEM_TOP_DOWN;
-  if (hr != S_OK || !((address == 0 && kind != MEM_RESET) || (kind & MEM_RESERVE))) return;
-  const std::uint64_t end = address == 0 ? allocated + size : address + size;
-  const std::uint64_t rounded_end = (end + page_ - 1) / page_ * page_;
-  handles_.push_back({allocated, rounded_end > allocated ? rounded_end - allocated : page_});
+  tracker_.record_alloc(address, size, type, hr, allocated);
 }
 
 void StepRecorder::free(std::uint64_t address, std::uint64_t size, std::uint32_t type) {
@@ -110,9 +109,10 @@ void StepRecorder::free(std::uint64_t address, std::uint64_t size, std::uint32_t
   op.free_size = size;
   op.type = type;
   const bool in_reservation = a.kind == opseq::AddrRef::Kind::region || a.kind == opseq::AddrRef::Kind::region_end;
-  for (std::size_t i = 0; i < foreign_.size() && i < 256 && !in_reservation; ++i) {
-    const std::uint64_t d = address - foreign_[i].address;
-    if (address >= foreign_[i].address && d < std::max<std::uint64_t>(foreign_[i].size, 1) && d <= 0x7FFFFFFF) {
+  const std::vector<opseq::ForeignSample>& foreign = tracker_.foreign();
+  for (std::size_t i = 0; i < foreign.size() && i < 256 && !in_reservation; ++i) {
+    const std::uint64_t d = address - foreign[i].address;
+    if (address >= foreign[i].address && d < std::max<std::uint64_t>(foreign[i].size, 1) && d <= 0x7FFFFFFF) {
       op.kind = opseq::OpKind::free_foreign;
       a = opseq::AddrRef{opseq::AddrRef::Kind::foreign, static_cast<std::uint8_t>(i), 0, static_cast<std::int32_t>(d)};
       exact = true;
@@ -123,19 +123,25 @@ void StepRecorder::free(std::uint64_t address, std::uint64_t size, std::uint32_t
   emit(with_address_note(opseq::to_text(op), exact, address));
 }
 
-void StepRecorder::write(std::uint64_t address, const std::uint8_t* data, std::uint32_t length) {
-  if (!sink_) return;
+std::string StepRecorder::access_line(opseq::OpKind kind, std::uint64_t address, std::uint32_t length,
+                                      std::uint8_t pattern) const {
   opseq::Op op;
-  op.kind = opseq::OpKind::write;
+  op.kind = kind;
   bool exact = true;
   op.addr = relative(address, &exact);
   op.length = length;
-  op.pattern = length > 0 && data != nullptr ? data[0] : 0;
+  op.pattern = pattern;
   std::string line = with_address_note(opseq::to_text(op), exact, address);
-  if (length > opseq::kMaxLength) {
-    line += "  # length " + hex(length) + " exceeds the text form's limit";
-  } else if (length > 0 && data != nullptr) {
-    const std::vector<std::uint8_t> expected = opseq::pattern_bytes(op.pattern, length);
+  if (length > opseq::kMaxLength) line += "  # length " + hex(length) + " exceeds the text form's limit";
+  return line;
+}
+
+void StepRecorder::write(std::uint64_t address, const std::uint8_t* data, std::uint32_t length) {
+  if (!sink_) return;
+  const std::uint8_t pattern = length > 0 && data != nullptr ? data[0] : 0;
+  std::string line = access_line(opseq::OpKind::write, address, length, pattern);
+  if (length > 0 && length <= opseq::kMaxLength && data != nullptr) {
+    const std::vector<std::uint8_t> expected = opseq::pattern_bytes(pattern, length);
     for (std::uint32_t i = 0; i < length; ++i)
       if (expected[i] != data[i]) {
         line += "  # the data are not this pattern (byte " + hex(i) + " is " + hex(data[i]) + ")";
@@ -146,15 +152,7 @@ void StepRecorder::write(std::uint64_t address, const std::uint8_t* data, std::u
 }
 
 void StepRecorder::read(std::uint64_t address, std::uint32_t length) {
-  if (!sink_) return;
-  opseq::Op op;
-  op.kind = opseq::OpKind::read;
-  bool exact = true;
-  op.addr = relative(address, &exact);
-  op.length = length;
-  std::string line = with_address_note(opseq::to_text(op), exact, address);
-  if (length > opseq::kMaxLength) line += "  # length " + hex(length) + " exceeds the text form's limit";
-  emit(line);
+  if (sink_) emit(access_line(opseq::OpKind::read, address, length, 0));
 }
 
 void StepRecorder::query(std::uint64_t address) {

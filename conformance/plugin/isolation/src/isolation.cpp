@@ -1,12 +1,15 @@
-// plugin_isolation.cpp - probe_plugin and run_isolated: workers, their messages, and what a
-// crash, a hang or garbage becomes (../plugin/isolation.hpp).
+// isolation.cpp - probe_plugin and run_isolated: workers, their messages, and what a crash, a
+// hang or garbage becomes (vmconform/plugin/isolation.hpp).
+#include "vmconform/plugin/isolation.hpp"
+
 #include <deque>
 #include <optional>
 #include <variant>
 
-#include "../plugin/isolation.hpp"
-#include "../plugin/protocol.hpp"
-#include "../plugin/worker_process.hpp"
+#include "vmconform/plugin.h"
+#include "vmconform/plugin/protocol.hpp"
+#include "vmconform/plugin/worker_process.hpp"
+#include "vmconform/reproducer.hpp"
 
 namespace vmc::plugin {
 namespace {
@@ -30,12 +33,6 @@ std::string excerpt(const std::string& s, std::size_t limit) {
     out += c == '\n' || c == '\r' || c == '\t' ? ' ' : (c < 0x20 || c >= 0x7F) ? '?' : static_cast<char>(c);
   }
   return out;
-}
-
-std::string format_seconds(double s) {
-  std::string t = std::to_string(s);
-  while (t.find('.') != std::string::npos && (t.back() == '0' || t.back() == '.')) t.pop_back();
-  return t;
 }
 
 /// Everything a worker said, as far as the parent follows it.
@@ -156,13 +153,14 @@ PluginInfo probe_plugin(const IsolationConfig& config) {
   if (!t.malformed.empty()) throw SetupError(subject + ": the worker that loaded it sent a malformed message (" + t.malformed + ")");
   if (t.timed_out)
     throw SetupError(with_output(subject + " did not finish loading and opening a target within " +
-                                     format_seconds(config.timeout_seconds) + " s" + where(t) + " (--timeout)",
+                                     seconds_text(config.timeout_seconds) + " s" + where(t) + " (--timeout)",
                                  worker));
   if (!t.hello)
     throw SetupError(with_output(subject + ": the worker that loaded it " + status.describe() +
                                      " before reporting" + where(t),
                                  worker));
-  return PluginInfo{t.hello->name, t.hello->page_size, t.hello->granularity, t.hello->query, t.hello->situation};
+  return PluginInfo{t.hello->name, VMC_PLUGIN_ABI_VERSION, t.hello->page_size, t.hello->granularity, t.hello->query,
+                    t.hello->situation};
 }
 
 PropertyOutcome run_isolated(const IsolationConfig& config, const PropertyDef& def, const RunOptions& options) {
@@ -204,7 +202,7 @@ PropertyOutcome run_isolated(const IsolationConfig& config, const PropertyDef& d
     out.message = "the worker sent a malformed message" + where(t) + ": " + t.malformed +
                   " (a plugin writing into the protocol pipe, or memory corrupted by the plugin); the worker was killed";
   } else if (t.timed_out) {
-    out.message = with_output("timed out: no result after " + format_seconds(config.timeout_seconds) + " s" + where(t) +
+    out.message = with_output("timed out: no result after " + seconds_text(config.timeout_seconds) + " s" + where(t) +
                                   " (the plugin hangs; --timeout sets the limit); the worker was killed",
                               *worker);
   } else if (const std::string summary = sanitizer_summary(*worker); !summary.empty()) {

@@ -1,12 +1,16 @@
-// plugin_protocol.cpp - encodes and strictly decodes the worker protocol (../plugin/protocol.hpp).
+// protocol.cpp - encodes and strictly decodes the worker protocol (vmconform/plugin/protocol.hpp).
 //
 // Decoding checks everything a message must carry (version, type, every field with its JSON
-// type and range) and throws ProtocolError naming the first problem, so that a worker whose
-// memory a plugin corrupted, or a plugin writing into the protocol pipe, is reported as a
-// malformed message instead of being believed.
+// type and range, read through vmc::JsonFields) and throws ProtocolError naming the first
+// problem, so that a worker whose memory a plugin corrupted, or a plugin writing into the
+// protocol pipe, is reported as a malformed message instead of being believed. A result's
+// outcome has the one encoding of a PropertyOutcome (vmconform/outcome.hpp), as in report.json.
+#include "vmconform/plugin/protocol.hpp"
+
 #include <nlohmann/json.hpp>
 
-#include "../plugin/protocol.hpp"
+#include "vmconform/json_fields.hpp"
+#include "vmconform/outcome.hpp"
 
 namespace vmc::plugin {
 namespace {
@@ -28,58 +32,55 @@ json parse_object(std::string_view line) {
   return j;
 }
 
-/// Reads the fields of one object; `what` names it in errors ("a \"hello\" message").
-struct Reader {
-  const json& j;
-  std::string what;
-  const json& field(const char* name, json::value_t type) const {
-    const auto it = j.find(name);
-    if (it == j.end()) throw ProtocolError(what + " without field \"" + name + "\"");
-    const bool ok = it->type() == type || (type == json::value_t::number_unsigned && it->is_number_integer() &&
-                                           it->get<long long>() >= 0);
-    if (!ok) throw ProtocolError("field \"" + std::string(name) + "\" of " + what + " has the wrong type");
-    return *it;
-  }
-  std::string str(const char* name) const { return field(name, json::value_t::string).get<std::string>(); }
-  std::uint64_t u64(const char* name) const { return field(name, json::value_t::number_unsigned).get<std::uint64_t>(); }
-  std::uint32_t u32(const char* name) const {
-    const std::uint64_t v = u64(name);
-    if (v > 0xFFFFFFFFu) throw ProtocolError("field \"" + std::string(name) + "\" of " + what + " is out of range");
-    return static_cast<std::uint32_t>(v);
-  }
-  int small_int(const char* name) const {
-    const std::uint64_t v = u64(name);
-    if (v > 0x7FFFFFFF) throw ProtocolError("field \"" + std::string(name) + "\" of " + what + " is out of range");
-    return static_cast<int>(v);
-  }
-};
+/// The fields of a message whose version and type parse_object() checked; FieldError on a problem.
+JsonFields fields(const json& j) { return JsonFields{j, "a \"" + j["t"].get<std::string>() + "\" message"}; }
 
-Reader reader(const json& j) { return Reader{j, "a \"" + j["t"].get<std::string>() + "\" message"}; }
-
-json outcome_json(const PropertyOutcome& o) {
-  return {{"name", o.name},       {"status", status_name(o.status)}, {"message", o.message},
-          {"counterexample", o.counterexample}, {"cases", o.cases}, {"distribution", o.distribution}};
+Request request_from(const json& parsed) {
+  const JsonFields j = fields(parsed);
+  Request r;
+  const std::string t = parsed["t"].get<std::string>();
+  if (t == "probe") r.kind = Request::Kind::probe;
+  else if (t == "run") r.kind = Request::Kind::run;
+  else throw ProtocolError("unknown request type \"" + t + "\"");
+  r.plugin = j.str("plugin");
+  r.options = j.str("options");
+  r.property = j.str("property");
+  const auto profile = parse_profile(j.str("profile"));
+  if (!profile) throw ProtocolError("unknown profile in the request");
+  r.profile = *profile;
+  r.seed = j.u64("seed");
+  r.cases = j.count("cases");
+  return r;
 }
 
-PropertyOutcome outcome_from(const json& oj) {
-  const Reader j{oj, "the outcome of a result"};
-  PropertyOutcome o;
-  o.name = j.str("name");
-  const std::string status = j.str("status");
-  if (status == "pass") o.status = Status::pass;
-  else if (status == "fail") o.status = Status::fail;
-  else if (status == "skip") o.status = Status::skip;
-  else throw ProtocolError("a result with status \"" + status + "\" (expected pass, fail or skip)");
-  o.message = j.str("message");
-  o.counterexample = j.str("counterexample");
-  o.cases = j.small_int("cases");
-  for (const auto& [label, count] : j.field("distribution", json::value_t::object).items()) {
-    if (!count.is_number_integer() || count.get<long long>() < 0) throw ProtocolError("a distribution count is not a count");
-    // get<int> would wrap: 2147483648 became a negative count, 4294967296 a count of 0.
-    if (count.get<long long>() > 0x7FFFFFFF) throw ProtocolError("a distribution count is out of range");
-    o.distribution[label] = count.get<int>();
+Message message_from(const json& parsed) {
+  const JsonFields j = fields(parsed);
+  const std::string t = parsed["t"].get<std::string>();
+  if (t == "hello") {
+    Hello h;
+    h.name = j.str("name");
+    h.page_size = j.u32("page_size");
+    h.granularity = j.u32("granularity");
+    h.query = j.boolean("query");
+    h.situation = j.str("situation");
+    return h;
   }
-  return o;
+  if (t == "case") return CaseStart{j.count("n")};
+  if (t == "step") return Step{j.str("s")};
+  if (t == "result") return Result{outcome_from_json(j.field("outcome", json::value_t::object))};
+  if (t == "error") return Error{j.str("kind"), j.str("message")};
+  throw ProtocolError("unknown message type \"" + t + "\"");
+}
+
+/// Parses `line` and reads it with `read`; every problem is a ProtocolError.
+template <typename T>
+T decode(std::string_view line, T (*read)(const json&)) {
+  const json parsed = parse_object(line);
+  try {
+    return read(parsed);
+  } catch (const FieldError& e) {
+    throw ProtocolError(e.what());
+  }
 }
 
 }  // namespace
@@ -96,24 +97,7 @@ std::string encode(const Request& r) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-Request decode_request(std::string_view line) {
-  const json parsed = parse_object(line);
-  const Reader j = reader(parsed);
-  Request r;
-  const std::string t = parsed["t"].get<std::string>();
-  if (t == "probe") r.kind = Request::Kind::probe;
-  else if (t == "run") r.kind = Request::Kind::run;
-  else throw ProtocolError("unknown request type \"" + t + "\"");
-  r.plugin = j.str("plugin");
-  r.options = j.str("options");
-  r.property = j.str("property");
-  const auto profile = parse_profile(j.str("profile"));
-  if (!profile) throw ProtocolError("unknown profile in the request");
-  r.profile = *profile;
-  r.seed = j.u64("seed");
-  r.cases = j.small_int("cases");
-  return r;
-}
+Request decode_request(std::string_view line) { return decode(line, request_from); }
 
 std::string encode(const Message& m) {
   json j{{"v", kProtocolVersion}};
@@ -143,24 +127,6 @@ std::string encode(const Message& m) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-Message decode_message(std::string_view line) {
-  const json parsed = parse_object(line);
-  const Reader j = reader(parsed);
-  const std::string t = parsed["t"].get<std::string>();
-  if (t == "hello") {
-    Hello h;
-    h.name = j.str("name");
-    h.page_size = j.u32("page_size");
-    h.granularity = j.u32("granularity");
-    h.query = j.field("query", json::value_t::boolean).get<bool>();
-    h.situation = j.str("situation");
-    return h;
-  }
-  if (t == "case") return CaseStart{j.small_int("n")};
-  if (t == "step") return Step{j.str("s")};
-  if (t == "result") return Result{outcome_from(j.field("outcome", json::value_t::object))};
-  if (t == "error") return Error{j.str("kind"), j.str("message")};
-  throw ProtocolError("unknown message type \"" + t + "\"");
-}
+Message decode_message(std::string_view line) { return decode(line, message_from); }
 
 }  // namespace vmc::plugin

@@ -1,4 +1,6 @@
-// plugin_worker.cpp - what a worker process does with its one request (../plugin/worker.hpp).
+// worker.cpp - what a worker process does with its one request (vmconform/plugin/worker.hpp).
+#include "vmconform/plugin/worker.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -12,12 +14,12 @@
 #include <iostream>
 #include <optional>
 
-#include "../plugin/foreign_memory.hpp"
-#include "../plugin/plugin_library.hpp"
-#include "../plugin/plugin_target.hpp"
-#include "../plugin/protocol.hpp"
-#include "../plugin/worker.hpp"
+#include "vmconform/plugin/foreign_memory.hpp"
+#include "vmconform/plugin/plugin_library.hpp"
+#include "vmconform/plugin/plugin_target.hpp"
+#include "vmconform/plugin/protocol.hpp"
 #include "vmconform/property.hpp"
+#include "vmconform/runner.hpp"
 
 namespace vmc::plugin {
 namespace {
@@ -133,7 +135,7 @@ void run_worker() {
     if (p.name == request.property) def = &p;
   if (def == nullptr) fail("request", "no property named " + request.property);
   RunOptions options;
-  options.backend = request.plugin;
+  options.subject = Subject{Subject::Kind::plugin, request.plugin, request.options};
   options.profile = request.profile;
   options.seed = request.seed;
   options.cases = request.cases;

@@ -1,4 +1,6 @@
-// plugin_worker_process.cpp - spawning, reading and reaping a worker (../plugin/worker_process.hpp).
+// worker_process.cpp - spawning, reading and reaping a worker (vmconform/plugin/worker_process.hpp).
+#include "vmconform/plugin/worker_process.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,8 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "../plugin/worker.hpp"
-#include "../plugin/worker_process.hpp"
+#include "vmconform/plugin/worker.hpp"
 
 extern char** environ;
 
@@ -53,6 +54,10 @@ std::string ExitStatus::describe() const {
 }
 
 WorkerProcess WorkerProcess::spawn(const std::string& exe) {
+  // A worker that died must not kill its parent through the request pipe: from the first worker
+  // on, writing to a pipe nobody reads fails with EPIPE instead of raising SIGPIPE.
+  static const bool sigpipe_ignored = ::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
+  (void)sigpipe_ignored;
   int request[2], message[2], output[2];
   make_pipe(request);
   make_pipe(message);

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "step_log.hpp"
+#include "vmconform/plugin/step_log.hpp"
 #include "vmconform/plugin.h"
 #include "vmconform/target.hpp"
 

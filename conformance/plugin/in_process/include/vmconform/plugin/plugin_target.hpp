@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "foreign_memory.hpp"
-#include "step_log.hpp"
+#include "vmconform/plugin/foreign_memory.hpp"
+#include "vmconform/plugin/step_log.hpp"
 #include "vmconform/plugin.h"
 #include "vmconform/target.hpp"
 

@@ -2,7 +2,7 @@
 //
 // The worker announces each call before making it, so that when a plugin crashes or hangs the
 // parent knows the calls of the case up to the one that never returned. StepRecorder renders a
-// call as the op it is (fuzz/FORMAT.md, section 7), with addresses relative to the reservations
+// call as the op it is (impl/opseq/FORMAT.md, section 7), with addresses relative to the reservations
 // the case has made so far (r0 = newest, end(rN), fN = foreign sample N), exactly as the state
 // machine prints its counterexamples; a write whose data is not an op-sequence pattern, and
 // calls the text form has no op for (queries, the second target of VF-FOREIGN, the probes),
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "vmconform/opseq.hpp"
+#include "vmconform/opseq_tracker.hpp"
 #include "vmconform/target.hpp"
 
 namespace vmc::plugin {
@@ -30,7 +31,7 @@ class StepRecorder {
   void set_foreign(const std::vector<ForeignMemory>& foreign);
 
   void alloc(std::uint64_t address, std::uint32_t size, std::uint32_t type, std::uint32_t protect);
-  /// After the call: records a new reservation as the format's executor does (section 5).
+  /// After the call: records a new reservation as every executor does (opseq::Tracker).
   void alloc_done(std::uint64_t address, std::uint32_t size, std::uint32_t type, hresult hr, std::uint64_t allocated);
   void free(std::uint64_t address, std::uint64_t size, std::uint32_t type);
   void write(std::uint64_t address, const std::uint8_t* data, std::uint32_t length);
@@ -47,11 +48,12 @@ class StepRecorder {
     if (sink_) sink_(line);
   }
   opseq::AddrRef relative(std::uint64_t address, bool* exact) const;
+  /// A write or read op's line, with a comment where the text form cannot say it exactly.
+  std::string access_line(opseq::OpKind kind, std::uint64_t address, std::uint32_t length, std::uint8_t pattern) const;
 
   Sink sink_;
-  std::uint32_t page_ = 0x1000, granularity_ = 0x10000;
-  std::vector<opseq::Handle> handles_;  // oldest first
-  std::vector<opseq::ForeignSample> foreign_;
+  std::uint32_t granularity_ = 0x10000;
+  opseq::Tracker tracker_;  // the case's reservations and foreign samples
 };
 
 }  // namespace vmc::plugin

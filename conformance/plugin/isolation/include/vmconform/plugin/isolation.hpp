@@ -8,10 +8,10 @@
 // message or outlives the timeout becomes a `fail` outcome of that property, with the signal or
 // the timeout, the number of the target being tested, the step it was executing, the calls of
 // that case (op-sequence text) as the counterexample and the end of the worker's output; the
-// run then goes on with the next property.
+// run then goes on with the next property. An agent target (another process speaking a
+// protocol) will be run the same way: a WorkerProcess per property, this timeout, these verdicts.
 #pragma once
 
-#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -29,13 +29,6 @@ struct IsolationConfig {
   std::string plugin;      // path of the plugin
   std::string options;     // --plugin-options
   double timeout_seconds = 60;
-};
-
-struct PluginInfo {
-  std::string name;
-  std::uint32_t page_size = 0, granularity = 0;
-  bool query = false;
-  std::string situation;
 };
 
 /// Throws SetupError with a message that says what is wrong with the plugin.

@@ -7,7 +7,8 @@
 // call into the plugin (so the last call before a crash is known), then one "result" or one
 // "error". Anything else - bad JSON, a missing field, another version, an unknown type, a line
 // longer than kMaxMessageBytes - is a ProtocolError: the parent reports a malformed message
-// and never trusts the worker again. conformance/plugin/PROTOCOL.md describes every field.
+// and never trusts the worker again. conformance/plugin/PROTOCOL.md describes every field; a
+// result's outcome has the one JSON encoding of a PropertyOutcome (vmconform/outcome.hpp).
 #pragma once
 
 #include <cstddef>
@@ -18,7 +19,7 @@
 #include <variant>
 
 #include "vmconform/catalogue.hpp"
-#include "vmconform/runner.hpp"
+#include "vmconform/outcome.hpp"
 
 namespace vmc::plugin {
 
@@ -52,7 +53,7 @@ struct Hello {
 struct CaseStart {
   int number = 0;
 };
-/// The call about to be made into the plugin, in the op-sequence text form (fuzz/FORMAT.md).
+/// The call about to be made into the plugin, in the op-sequence text form (impl/opseq/FORMAT.md).
 struct Step {
   std::string text;
 };
