@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
       const auto t0 = std::chrono::steady_clock::now();
       for (int seed = 1; seed <= seeds; ++seed) {
         vmc::RunOptions o;
-        o.backend = backend->name;
+        o.subject.name = backend->name;
         o.profile = *vmc::parse_profile(p);
         o.seed = static_cast<std::uint64_t>(seed);
         auto factory = backend->make_factory(vmc::BackendOptions{o.seed, ""});

@@ -128,16 +128,14 @@ nlohmann::json Counts::to_json() const {
   return j;
 }
 
-Counts Counts::from_json(const nlohmann::json& j) {
-  Counts c;
-  if (!j.is_object()) return c;
-  if (j.contains("cells") && j["cells"].is_object())
-    for (const auto& [id, n] : j["cells"].items())
-      if (const auto i = cell_index(id); i && n.is_number_unsigned()) c.hits[*i] = n.get<std::uint64_t>();
-  if (j.contains("unreachable") && j["unreachable"].is_object())
-    for (const auto& [id, why] : j["unreachable"].items())
-      if (why.is_string() && cell_index(id)) c.unreachable[id] = why.get<std::string>();
-  return c;
+nlohmann::json Counts::compact_json() const {
+  nlohmann::json j = nlohmann::json::object();
+  const Counts fresh;
+  for (std::size_t i = 0; i < cells().size(); ++i)
+    if (hits[i] > 0) j["cells"][cells()[i].id] = hits[i];
+  for (const auto& [id, why] : unreachable)
+    if (!fresh.unreachable.count(id)) j["unreachable"][id] = why;
+  return j;
 }
 
 std::string render(const Counts& c, bool every_cell) {

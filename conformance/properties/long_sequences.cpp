@@ -58,12 +58,7 @@ VMC_LONG_MODEL_PROPERTY("X-MODEL", XModelLongSequencesWithTheCoverageSweep,
   const auto [step, divergence] = *found;
   opseq::Sequence shortened(ops.begin(), step == 0 ? ops.end() : ops.begin() + static_cast<std::ptrdiff_t>(step));
   if (env.fresh_target)
-    shortened = shorten(std::move(shortened), divergence.rule,
-                        [&](const opseq::Sequence& candidate) {
-                          const auto target = env.fresh_target();
-                          return run_sequence(*target, env.profile, candidate);
-                        },
-                        kShortenSeconds);
+    shortened = shorten(std::move(shortened), divergence.rule, fresh_run(env.fresh_target, env.profile), kShortenSeconds);
   RC_FAIL(failure_text(ops, step, divergence, shortened, seed));
 }
 

@@ -45,8 +45,11 @@ Differential::Differential(Target& sut, Profile profile)
         c.allocation_granularity = sut.allocation_granularity();
         c.foreign_image = false;
         return c;
-      }()) {
-  for (const ForeignMemory& f : sut_.foreign_memory()) foreign_.push_back({f.address, f.size});
+      }()),
+      tracker_(model_.page_size()) {
+  std::vector<opseq::ForeignSample> foreign;
+  for (const ForeignMemory& f : sut_.foreign_memory()) foreign.push_back({f.address, f.size});
+  tracker_.set_foreign(std::move(foreign));
   sut_page_.assign(model_.page_size(), 0);
   model_page_.assign(model_.page_size(), 0);
 }
@@ -83,11 +86,11 @@ std::optional<Divergence> Differential::run(const opseq::Sequence& ops) {
 
 void Differential::track_coverage(coverage::Tracker* tracker) {
   coverage_ = tracker;
-  if (coverage_ && foreign_.empty()) coverage_->no_foreign_memory();
+  if (coverage_ && tracker_.foreign().empty()) coverage_->no_foreign_memory();
 }
 
 std::optional<Divergence> Differential::step(const opseq::Op& op) {
-  const std::uint64_t address = opseq::resolve(op.addr, handles_, foreign_, model_.page_size());
+  const std::uint64_t address = tracker_.resolve(op.addr);
   steps_.push_back(StepRecord{op, address, 0, 0});
   if (coverage_) {  // judged in the model's state before the op
     switch (op.kind) {
@@ -317,14 +320,10 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
   }
   if (!system_choice && out_s != out_m)
     return Divergence{"AVM-BASE", "*pAllocatedAddress is " + hex(out_s) + ", expected " + hex(out_m)};
-  if (system_choice || (kind & MEM_RESERVE)) {
-    const Allocation* a = model_.allocation_containing(out_m);
-    handles_.push_back({out_m, a ? a->size : op.size});
-    if (out_of_scope & MEM_PHYSICAL) physical_.push_back(handles_.back());
-  }
-  const bool new_reservation = system_choice || (kind & MEM_RESERVE);
+  const bool new_reservation = tracker_.record_alloc(address, op.size, type, S_OK, out_m);
+  if (new_reservation && (out_of_scope & MEM_PHYSICAL)) physical_.push_back(tracker_.handles().back());
   const std::uint64_t from = new_reservation ? out_m : first;
-  const std::uint64_t end = new_reservation ? out_m + handles_.back().size : range_end;
+  const std::uint64_t end = new_reservation ? out_m + tracker_.handles().back().size : range_end;
   if (kind == MEM_RESET) {  // D-RESET-CONTENTS: each page may keep its bytes or become zero: adopt zeroed pages
     for (std::uint64_t page = from; page < end; page += p) {
       const std::uint32_t ns = read_page_into(sut_, page, sut_page_.data(), p);
@@ -521,7 +520,7 @@ std::optional<Divergence> Differential::inject(const opseq::Op& op) {
 }
 
 std::optional<Divergence> Differential::final_check() {
-  for (const opseq::Handle& h : handles_)
+  for (const opseq::Handle& h : tracker_.handles())
     if (auto d = compare_pages(h.base, h.size, "X-MODEL", "at the end of the sequence")) return d;
   return std::nullopt;
 }

@@ -12,43 +12,14 @@
 #include <rapidcheck/detail/Configuration.h>
 #include <sstream>
 
+#include "vmconform/reproducer.hpp"
+
 namespace vmc {
-
-std::string status_name(Status s) {
-  switch (s) {
-    case Status::pass: return "pass";
-    case Status::fail: return "fail";
-    case Status::xfail: return "xfail";
-    case Status::xpass: return "xpass";
-    case Status::skip: return "skip";
-  }
-  return "?";
-}
-
-std::map<std::string, int> RunResult::summary() const {
-  std::map<std::string, int> out{{"pass", 0}, {"fail", 0}, {"xfail", 0}, {"xpass", 0}, {"skip", 0}};
-  for (const RuleOutcome& r : rules) ++out[status_name(r.status)];
-  return out;
-}
-
-bool RunResult::ok() const {
-  return std::none_of(rules.begin(), rules.end(), [](const RuleOutcome& r) {
-    return r.status == Status::fail || r.status == Status::xpass;
-  });
-}
 
 std::uint64_t property_seed(std::uint64_t run_seed, const std::string& property_name) {
   std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the name, mixed with the run seed
   for (unsigned char c : property_name) h = (h ^ c) * 0x100000001b3ull;
   return h ^ (run_seed * 0x9E3779B97F4A7C15ull);
-}
-
-std::string reproducer(const RunOptions& o, const std::string& rule_id) {
-  std::string cmd = "vmconform run --backend " + o.backend;
-  if (!o.backend_options.empty()) cmd += " --backend-options '" + o.backend_options + "'";
-  cmd += " --profile " + profile_name(o.profile) + " --seed " + std::to_string(o.seed) + " --cases " + std::to_string(o.cases);
-  if (o.depth != 1) cmd += o.depth == 0 ? std::string(" --quick") : " --depth " + std::to_string(o.depth);
-  return cmd + " --rule " + rule_id;
 }
 
 namespace {
@@ -193,7 +164,7 @@ RunResult run_suite(TargetFactory& factory, const RunOptions& o) {
 RunResult run_suite(const PropertyExecutor& execute, const RunOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   RunResult result;
-  result.target = o.backend;
+  result.subject = o.subject;
   result.profile = o.profile;
   result.seed = o.seed;
   result.cases = o.cases;

@@ -1,17 +1,21 @@
 // shorten.cpp - run_sequence and shorten (shorten.hpp).
 #include "vmconform/shorten.hpp"
 
+#include "vmconform/sequence_run.hpp"
+
 #include <algorithm>
 #include <chrono>
 
 namespace vmc {
 
-std::optional<std::pair<std::size_t, Divergence>> run_sequence(Target& target, Profile profile, const opseq::Sequence& s) {
-  Differential differential(target, profile);
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if (auto d = differential.step(s[i])) return std::pair{i + 1, *d};
-  if (auto d = differential.final_check()) return std::pair{std::size_t{0}, *d};
-  return std::nullopt;
+FreshRun fresh_run(std::function<std::unique_ptr<Target>()> make, Profile profile) {
+  return [make = std::move(make), profile](const opseq::Sequence& s) -> std::optional<std::pair<std::size_t, Divergence>> {
+    const auto target = make();
+    Differential differential(*target, profile);
+    const SequenceRun run = run_sequence(differential, s);
+    if (!run.divergence) return std::nullopt;
+    return std::pair{run.step, *run.divergence};
+  };
 }
 
 opseq::Sequence shorten(opseq::Sequence s, const std::string& rule, const FreshRun& run, double budget_seconds) {

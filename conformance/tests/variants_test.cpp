@@ -37,7 +37,7 @@ class VariantFactory final : public TargetFactory {
 RunResult run_whole_suite(const std::string& name, const std::function<std::unique_ptr<Target>(std::uint64_t)>& make,
                           Profile profile) {
   RunOptions o;
-  o.backend = name;
+  o.subject.name = name;
   o.profile = profile;
   o.seed = testing_support::seed_from_env();
   o.cases = testing_support::cases_from_env();

@@ -18,6 +18,7 @@
 #include "vmconform/catalogue.hpp"
 #include "vmconform/coverage.hpp"
 #include "vmconform/opseq.hpp"
+#include "vmconform/opseq_tracker.hpp"
 #include "vmconform/reference_model.hpp"
 
 namespace vmc {
@@ -47,7 +48,7 @@ class Differential {
   std::optional<Divergence> run(const opseq::Sequence& ops);
 
   const ReferenceModel& model() const { return model_; }
-  const std::vector<opseq::Handle>& handles() const { return handles_; }
+  const std::vector<opseq::Handle>& handles() const { return tracker_.handles(); }
   /// One line per step run so far: the op, its address, and what the backend returned
   /// (rendered on demand: the fuzzers never ask, and text per op costs more than the op).
   std::vector<std::string> log() const;
@@ -86,8 +87,7 @@ class Differential {
   Target& sut_;
   Profile profile_;
   ReferenceModel model_;
-  std::vector<opseq::Handle> handles_;
-  std::vector<opseq::ForeignSample> foreign_;
+  opseq::Tracker tracker_;  // the sequence's reservations and foreign samples
   std::vector<StepRecord> steps_;
   std::vector<std::uint8_t> sut_page_, model_page_;  // compare_pages' buffers, one page each
   /// Documented profile (decision D-GUARD): committed PAGE_GUARD pages an access through the data

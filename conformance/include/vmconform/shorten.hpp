@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,8 +22,9 @@ namespace vmc {
 /// comparison) and the divergence, or nothing.
 using FreshRun = std::function<std::optional<std::pair<std::size_t, Divergence>>(const opseq::Sequence&)>;
 
-/// Runs `s` through a Differential on `target` (which must be fresh): as FreshRun.
-std::optional<std::pair<std::size_t, Divergence>> run_sequence(Target& target, Profile profile, const opseq::Sequence& s);
+/// A FreshRun that runs each sequence through a Differential (run_sequence, sequence_run.hpp) on
+/// a target made by `make` for it.
+FreshRun fresh_run(std::function<std::unique_ptr<Target>()> make, Profile profile);
 
 /// The shortest sequence found within `budget_seconds` that still diverges with `rule`: removes
 /// chunks of ops, halving the chunk size when no chunk can go, and after every success cuts the

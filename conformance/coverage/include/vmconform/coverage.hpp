@@ -52,7 +52,9 @@ struct Counts {
   /// {"cells": {id: count}, "reached": n, "total": n, "missed": [id], "unreachable": {id: why}}
   /// (spec/report-schema.md); from_json reads it back (the plugin workers' protocol).
   nlohmann::json to_json() const;
-  static Counts from_json(const nlohmann::json& j);
+  /// Only what differs from a fresh Counts: {"cells": {id: count} (reached cells), "unreachable":
+  /// {id: why} (beyond the always-unreachable ones)}; empty when nothing was reached.
+  nlohmann::json compact_json() const;
 };
 
 /// Judges every call of one target in the reference model's state just before it. Feed it the
