@@ -61,6 +61,7 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
   out.name = def.name;
   std::string target_failure;  // the first one seen in any case (shrinking included)
   std::string first_failure;   // the first failing case's message: kept if a re-run passes (timing)
+  bool left_threads_behind = false;  // a case abandoned its target (a hang): no case runs again
   const auto make = [&] {
     try {
       return factory.make();
@@ -105,6 +106,9 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
     if (target_failure.empty())
       if (std::string now = factory.failure(); now != factory_failure_before) target_failure = std::move(now);
     if (!target_failure.empty()) RC_FAIL("target failure: " + target_failure);
+    // After a hang, threads may still hold the plugin's or the backend's locks: running the case
+    // again (RapidCheck does, to shrink it) would only wait out the deadline once more.
+    if (left_threads_behind) throw rc::detail::CaseResult(rc::detail::CaseResult::Type::Failure, first_failure);
     auto target = make();
     std::optional<coverage::ShadowTarget> shadow;  // counts the calls of properties that do not count themselves
     if (!def.counts_own_coverage) shadow.emplace(*target, out.coverage);
@@ -114,7 +118,7 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
                 o.depth, [&] { return make(); }, [&] { abandoned = true; }};
     const auto finish = [&] {
       note(*target);
-      if (abandoned) (void)target.release();  // leaked on purpose: a thread may still be inside it
+      if (abandoned) (void)target.release(), left_threads_behind = true;  // leaked on purpose: a thread may still be inside it
     };
     try {
       def.body(env);
