@@ -10,16 +10,20 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build/bench}"
 out="$root/reports/benchmarks/linearizability.md"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVMCONFORM_BUILD_BENCHMARKS=ON \
-  -DVMCONFORM_BUILD_TESTS=OFF -DVMCONFORM_WARNINGS_AS_ERRORS=OFF >/dev/null
+# An existing build directory (for example build/dev, RelWithDebInfo -O2) is used as it is.
+[ -f "$build/CMakeCache.txt" ] ||
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVMCONFORM_BUILD_BENCHMARKS=ON \
+    -DVMCONFORM_BUILD_TESTS=OFF -DVMCONFORM_WARNINGS_AS_ERRORS=OFF >/dev/null
 ninja -C "$build" vmconform_bench_linearizability vmconform vmc_example_c >/dev/null
+build_type="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")"
 "$build/bench/vmconform_bench_linearizability" "$out" "${LIN_SECONDS:-10}" >/dev/null
 plugin="$(find "$build" -name 'libvmc_example_c.so' | head -n1)"
 {
   echo
   echo "## Share of the default run (seeds 1-5, median)"
   echo
-  echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores."
+  echo "Build: ${build#"$root"/} ($build_type). Load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+  echo "(a load above 1 means other work shared the machine: the times are then pessimistic)."
   echo
   echo "| target | default run | X-LINEARIZABLE alone | share |"
   echo "|---|---|---|---|"
