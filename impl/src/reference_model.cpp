@@ -173,7 +173,6 @@ hresult ReferenceModel::reserve(std::uint64_t base, std::uint64_t size, bool com
   // bytes are stored for them, so they read as zero).
   a.runs[0] = commit ? Allocation::Run{PageState::committed, protect}
                      : Allocation::Run{PageState::reserved, 0};
-  drop_bytes(base, size / config_.page_size);
   allocations_[base] = std::move(a);
   *allocated_address = base;
   return S_OK;
@@ -293,7 +292,7 @@ hresult ReferenceModel::write_virtual(std::uint64_t address, const std::uint8_t*
     const std::uint32_t chunk =
         static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes_requested - done, page + config_.page_size - at));
     const std::uint8_t* from = buffer + done;
-    if (pages_.count(page) == 0 && std::all_of(from, from + chunk, [](std::uint8_t b) { return b == 0; })) {
+    if (stored_bytes(page) == nullptr && std::all_of(from, from + chunk, [](std::uint8_t b) { return b == 0; })) {
       done += chunk;  // zero pages need no storage
       continue;
     }
@@ -320,12 +319,12 @@ hresult ReferenceModel::read_virtual(std::uint64_t address, std::uint8_t* buffer
     const std::uint64_t page = round_down(at, config_.page_size);
     const std::uint32_t chunk =
         static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes_requested - n, page + config_.page_size - at));
-    auto it = pages_.find(page);
-    if (it == pages_.end())
+    const std::vector<std::uint8_t>* bytes = stored_bytes(page);
+    if (bytes == nullptr)
       std::fill(buffer + n, buffer + n + chunk, std::uint8_t{0});
     else
-      std::copy(it->second->begin() + static_cast<std::ptrdiff_t>(at - page),
-                it->second->begin() + static_cast<std::ptrdiff_t>(at - page + chunk), buffer + n);
+      std::copy(bytes->begin() + static_cast<std::ptrdiff_t>(at - page),
+                bytes->begin() + static_cast<std::ptrdiff_t>(at - page + chunk), buffer + n);
     n += chunk;
   }
   *bytes_read = n;
@@ -374,16 +373,32 @@ void ReferenceModel::occupy(std::uint64_t address, std::uint64_t size) {
 }
 
 void ReferenceModel::adopt_bytes(std::uint64_t address, const std::vector<std::uint8_t>& bytes) {
+  // Bytes outside every allocation have no page to be stored in (the checker adopts bytes only
+  // inside allocations).
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const std::uint64_t at = address + i;
     const std::uint64_t page = round_down(at, config_.page_size);
-    if (pages_.count(page) == 0 && bytes[i] == 0) continue;
+    if (find_allocation(page) == nullptr || (stored_bytes(page) == nullptr && bytes[i] == 0)) continue;
     own_page(page)[at - page] = bytes[i];
   }
 }
 
+std::size_t ReferenceModel::stored_pages() const {
+  std::size_t count = 0;
+  for (const auto& [base, a] : allocations_) count += a.pages.size();
+  return count;
+}
+
+const std::vector<std::uint8_t>* ReferenceModel::stored_bytes(std::uint64_t page) const {
+  const Allocation* a = allocation_containing(page);
+  if (a == nullptr) return nullptr;
+  const auto it = a->pages.find(page_index(*a, page));
+  return it == a->pages.end() ? nullptr : it->second.get();
+}
+
 std::vector<std::uint8_t>& ReferenceModel::own_page(std::uint64_t page) {
-  std::shared_ptr<std::vector<std::uint8_t>>& slot = pages_[page];
+  Allocation* a = find_allocation(page);  // callers check that an allocation holds the page
+  std::shared_ptr<std::vector<std::uint8_t>>& slot = a->pages[page_index(*a, page)];
   if (!slot)
     slot = std::make_shared<std::vector<std::uint8_t>>(config_.page_size, 0);
   else if (slot.use_count() > 1)  // shared with a copy of the model: copy before writing
@@ -453,8 +468,11 @@ void ReferenceModel::set_pages(Allocation& a, std::uint64_t first, std::uint64_t
 }
 
 void ReferenceModel::drop_bytes(std::uint64_t first_page_address, std::uint64_t count) {
-  const std::uint64_t end = first_page_address + count * config_.page_size;
-  pages_.erase(pages_.lower_bound(first_page_address), pages_.lower_bound(end));
+  // The pages always lie in one allocation (the callers' ranges do); its stored bytes go.
+  Allocation* a = find_allocation(first_page_address);
+  if (a == nullptr) return;
+  const std::uint64_t first = page_index(*a, first_page_address);
+  a->pages.erase(a->pages.lower_bound(first), a->pages.lower_bound(first + count));
 }
 
 std::optional<std::string> ReferenceModel::check_invariants() const {
@@ -475,12 +493,12 @@ std::optional<std::string> ReferenceModel::check_invariants() const {
         return "reserved run with a protection in " + hex(a.base);
       last = &run;
     }
-  }
-  for (const auto& [page, bytes] : pages_) {
-    if (page % p != 0 || !bytes || bytes->size() != p) return "stored page " + hex(page) + " malformed";
-    const PageView v = page_at(page);
-    if (!v.allocated || v.state != PageState::committed)
-      return "bytes stored for a page that is not committed: " + hex(page);
+    for (const auto& [index, bytes] : a.pages) {
+      if (index >= a.size / p) return "bytes stored beyond the end of " + hex(a.base);
+      if (!bytes || bytes->size() != p) return "stored page " + hex(a.base + index * p) + " malformed";
+      if (run_at(a, index).state != PageState::committed)
+        return "bytes stored for a page that is not committed: " + hex(a.base + index * p);
+    }
   }
   return std::nullopt;
 }

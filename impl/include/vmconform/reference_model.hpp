@@ -5,8 +5,8 @@
 // each failure names its rule in a comment. The model implements the `win32` profile's
 // choices; where the `documented` profile allows more, the checker (conformance/) accepts
 // the alternative and tells the model to adopt it (adopt_* below). Memory is sparse: a
-// host allocation is a run-length map of page states, and only pages that hold a non-zero
-// byte store data, so reserving 1 TiB costs a few hundred bytes.
+// host allocation is a run-length map of page states, and only its pages that hold a non-zero
+// byte store data (in the allocation), so reserving 1 TiB costs a few hundred bytes.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +47,11 @@ struct Allocation {
     bool operator==(const Run&) const = default;
   };
   std::map<std::uint64_t, Run> runs;
+  /// The bytes of its pages that hold a non-zero byte: page index -> page_size bytes; a page
+  /// without an entry reads as zero. Only committed pages store bytes. The bytes are shared
+  /// between copies of the model (the checker snapshots it before some operations) and copied
+  /// on the first write to a shared page (ReferenceModel::own_page).
+  std::map<std::uint64_t, std::shared_ptr<std::vector<std::uint8_t>>> pages;
 };
 
 class ReferenceModel final : public Target {
@@ -97,7 +102,8 @@ class ReferenceModel final : public Target {
   const std::map<std::uint64_t, Allocation>& allocations() const { return allocations_; }
   const Allocation* allocation_containing(std::uint64_t address) const;
   bool clr_unavailable() const { return clr_unavailable_; }
-  std::size_t stored_pages() const { return pages_.size(); }
+  /// Number of pages that store bytes, in every allocation.
+  std::size_t stored_pages() const;
   /// Checks the model's internal invariants; returns a description of the first broken one.
   std::optional<std::string> check_invariants() const;
   const ModelConfig& config() const { return config_; }
@@ -118,7 +124,11 @@ class ReferenceModel final : public Target {
   void set_pages(Allocation& a, std::uint64_t first, std::uint64_t count, Allocation::Run run);
   Allocation::Run run_at(const Allocation& a, std::uint64_t page) const;
   void drop_bytes(std::uint64_t first_page_address, std::uint64_t count);
-  /// The stored bytes of `page` for writing: created (zero) if absent, unshared if shared.
+  /// The stored bytes of the page at address `page`, or nullptr if it stores none (it reads as
+  /// zero, or it is outside every allocation).
+  const std::vector<std::uint8_t>* stored_bytes(std::uint64_t page) const;
+  /// The stored bytes of the page at address `page` (inside an allocation) for writing:
+  /// created (zero) if absent, unshared if shared with a copy of the model.
   std::vector<std::uint8_t>& own_page(std::uint64_t page);
 
   /// SplitMix64 (Steele, Lea, Flood 2014): the whole generator is one 64-bit word, so a model
@@ -137,9 +147,6 @@ class ReferenceModel final : public Target {
   SplitMix64 rng_;
   std::map<std::uint64_t, Allocation> allocations_;  // by base
   std::map<std::uint64_t, std::uint64_t> occupied_;  // foreign ranges: base -> size
-  /// Page address -> bytes. Shared between copies of the model (the checker snapshots it before
-  /// every operation) and copied on the first write to a shared page (own_page).
-  std::map<std::uint64_t, std::shared_ptr<std::vector<std::uint8_t>>> pages_;
   std::optional<hresult> pending_fault_;
   bool clr_unavailable_ = false;
 };
