@@ -130,14 +130,11 @@ hresult ReferenceModel::allocate_at_system_choice(std::uint64_t chosen_base, std
 
 bool ReferenceModel::range_conflicts(std::uint64_t base, std::uint64_t end) const {
   // A reservation owns whole granules: [a.base, round_up(a.base + a.size, G)). Allocations
-  // never overlap, so only the first one at or after `base` and the one before it can.
+  // never overlap, so only the last one starting before `end` can: it starts inside the range,
+  // or it starts below and its granules reach past `base`.
   const std::uint64_t g = config_.allocation_granularity;
-  auto at_or_after = allocations_.lower_bound(base);
-  if (at_or_after != allocations_.end() && at_or_after->first < end) return true;
-  if (at_or_after != allocations_.begin()) {
-    const Allocation& before = std::prev(at_or_after)->second;
-    if (round_down(before.base + before.size + g - 1, g) > base) return true;
-  }
+  const Allocation* last = allocations_.last_at_or_before(end - 1);
+  if (last != nullptr && round_down(last->base + last->size + g - 1, g) > base) return true;
   for (const auto& [b, s] : occupied_)  // a handful of foreign ranges
     if (base < b + s && b < end) return true;
   return false;
@@ -173,7 +170,7 @@ hresult ReferenceModel::reserve(std::uint64_t base, std::uint64_t size, bool com
   // bytes are stored for them, so they read as zero).
   a.runs[0] = commit ? Allocation::Run{PageState::committed, protect}
                      : Allocation::Run{PageState::reserved, 0};
-  allocations_[base] = std::move(a);
+  allocations_.insert(std::move(a));
   *allocated_address = base;
   return S_OK;
 }
@@ -340,8 +337,8 @@ hresult ReferenceModel::query_virtual(std::uint64_t address, RegionInfo* info) {
   const Allocation* a = allocation_containing(page);
   if (a == nullptr) {
     // Free: up to the next allocation (or the end of the user range).
-    auto next = allocations_.upper_bound(page);
-    const std::uint64_t end = next == allocations_.end() ? config_.highest_address + 1 : next->first;
+    const Allocation* next = allocations_.first_after(page);
+    const std::uint64_t end = next == nullptr ? config_.highest_address + 1 : next->base;
     info->region_size = end - page;
     info->state = MEM_FREE;
     info->protect = PAGE_NOACCESS;
@@ -407,11 +404,8 @@ std::vector<std::uint8_t>& ReferenceModel::own_page(std::uint64_t page) {
 }
 
 const Allocation* ReferenceModel::allocation_containing(std::uint64_t address) const {
-  auto it = allocations_.upper_bound(address);
-  if (it == allocations_.begin()) return nullptr;
-  --it;
-  const Allocation& a = it->second;
-  return address < a.base + a.size ? &a : nullptr;
+  const Allocation* a = allocations_.last_at_or_before(address);
+  return a != nullptr && address < a->base + a->size ? a : nullptr;
 }
 
 Allocation* ReferenceModel::find_allocation(std::uint64_t address) {
@@ -477,6 +471,7 @@ void ReferenceModel::drop_bytes(std::uint64_t first_page_address, std::uint64_t 
 
 std::optional<std::string> ReferenceModel::check_invariants() const {
   const std::uint64_t g = config_.allocation_granularity, p = config_.page_size;
+  if (auto broken = allocations_.check_index()) return broken;
   std::uint64_t previous_owned_end = 0;
   for (const auto& [base, a] : allocations_) {
     if (base != a.base) return "allocation keyed at " + hex(base) + " has base " + hex(a.base);
