@@ -45,6 +45,14 @@ bool is_writable_protection_win32(std::uint32_t protect) {
     default: return false;  // PAGE_NOACCESS; PAGE_READONLY per decision D-READONLY-WRITE
   }
 }
+
+bool readable_view(const ReferenceModel::PageView& v) {
+  return v.allocated && v.state == PageState::committed && is_readable_protection(v.protect);
+}
+
+bool writable_view(const ReferenceModel::PageView& v) {
+  return v.allocated && v.state == PageState::committed && is_writable_protection_win32(v.protect);
+}
 }  // namespace
 
 bool valid_page_protection(std::uint32_t protect) {
@@ -276,9 +284,11 @@ hresult ReferenceModel::write_virtual(std::uint64_t address, const std::uint8_t*
   if (buffer == nullptr) return E_POINTER;
   if (address + bytes_requested - 1 < address) return HR_NOACCESS;  // wraps around
   // IMPL: WV-ATOMIC, WV-UNWRITABLE - check every page first; write only if all are writable.
+  Allocation* a = nullptr;  // the allocation of the page at hand
   for (std::uint64_t page = round_down(address, config_.page_size);
        page <= address + bytes_requested - 1; page += config_.page_size) {
-    if (!writable(page)) return HR_NOACCESS;
+    a = find_allocation(page, a);
+    if (a == nullptr || !writable_view(view_of(*a, page))) return HR_NOACCESS;
     if (page + config_.page_size < page) break;
   }
   // IMPL: WV-ROUNDTRIP - every byte lands, copied one page at a time.
@@ -289,11 +299,13 @@ hresult ReferenceModel::write_virtual(std::uint64_t address, const std::uint8_t*
     const std::uint32_t chunk =
         static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes_requested - done, page + config_.page_size - at));
     const std::uint8_t* from = buffer + done;
-    if (stored_bytes(page) == nullptr && std::all_of(from, from + chunk, [](std::uint8_t b) { return b == 0; })) {
+    a = find_allocation(page, a);  // writable, so inside an allocation
+    const std::uint64_t index = page_index(*a, page);
+    if (a->pages.count(index) == 0 && std::all_of(from, from + chunk, [](std::uint8_t b) { return b == 0; })) {
       done += chunk;  // zero pages need no storage
       continue;
     }
-    std::copy(from, from + chunk, own_page(page).begin() + static_cast<std::ptrdiff_t>(at - page));
+    std::copy(from, from + chunk, own_page(*a, index) + (at - page));
     done += chunk;
   }
   return S_OK;
@@ -307,23 +319,24 @@ hresult ReferenceModel::read_virtual(std::uint64_t address, std::uint8_t* buffer
   if (buffer == nullptr) return E_POINTER;
   // IMPL: RV-FIRST-BYTE - fail only if the first byte is unreadable; otherwise read the
   // longest readable prefix (win32: all of it, page by page, as the runtime's shim does).
-  if (!readable(address)) return HR_PARTIAL_COPY;
   // Page by page: a page is readable as a whole, so one check covers every byte of it.
   std::uint32_t n = 0;
+  const Allocation* a = nullptr;  // the allocation of the page at hand
   while (n < bytes_requested) {
     const std::uint64_t at = address + n;
-    if (at < address || !readable(at)) break;
+    a = at < address ? nullptr : find_allocation(at, a);  // stop at a wrap-around
+    if (a == nullptr || !readable_view(view_of(*a, at))) break;
     const std::uint64_t page = round_down(at, config_.page_size);
     const std::uint32_t chunk =
         static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes_requested - n, page + config_.page_size - at));
-    const std::vector<std::uint8_t>* bytes = stored_bytes(page);
+    const std::uint8_t* bytes = stored_bytes(*a, page);
     if (bytes == nullptr)
       std::fill(buffer + n, buffer + n + chunk, std::uint8_t{0});
     else
-      std::copy(bytes->begin() + static_cast<std::ptrdiff_t>(at - page),
-                bytes->begin() + static_cast<std::ptrdiff_t>(at - page + chunk), buffer + n);
+      std::copy(bytes + (at - page), bytes + (at - page) + chunk, buffer + n);
     n += chunk;
   }
+  if (n == 0) return HR_PARTIAL_COPY;  // the first byte is unreadable
   *bytes_read = n;
   return S_OK;
 }
@@ -370,13 +383,22 @@ void ReferenceModel::occupy(std::uint64_t address, std::uint64_t size) {
 }
 
 void ReferenceModel::adopt_bytes(std::uint64_t address, const std::vector<std::uint8_t>& bytes) {
-  // Bytes outside every allocation have no page to be stored in (the checker adopts bytes only
-  // inside allocations).
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const std::uint64_t at = address + i;
+  // Page by page, as write_virtual stores them. Bytes outside every allocation have no page to
+  // be stored in (the checker adopts bytes only inside allocations).
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const std::uint64_t at = address + done;
     const std::uint64_t page = round_down(at, config_.page_size);
-    if (find_allocation(page) == nullptr || (stored_bytes(page) == nullptr && bytes[i] == 0)) continue;
-    own_page(page)[at - page] = bytes[i];
+    const std::size_t chunk =
+        static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size() - done, page + config_.page_size - at));
+    const std::uint8_t* from = bytes.data() + done;
+    done += chunk;
+    Allocation* a = find_allocation(page);
+    if (a == nullptr) continue;
+    const std::uint64_t index = page_index(*a, page);
+    if (a->pages.count(index) == 0 && std::all_of(from, from + chunk, [](std::uint8_t b) { return b == 0; }))
+      continue;  // zero pages need no storage
+    std::copy(from, from + chunk, own_page(*a, index) + (at - page));
   }
 }
 
@@ -386,21 +408,21 @@ std::size_t ReferenceModel::stored_pages() const {
   return count;
 }
 
-const std::vector<std::uint8_t>* ReferenceModel::stored_bytes(std::uint64_t page) const {
-  const Allocation* a = allocation_containing(page);
-  if (a == nullptr) return nullptr;
-  const auto it = a->pages.find(page_index(*a, page));
-  return it == a->pages.end() ? nullptr : it->second.get();
+const std::uint8_t* ReferenceModel::stored_bytes(const Allocation& a, std::uint64_t page) const {
+  const auto it = a.pages.find(page_index(a, page));
+  return it == a.pages.end() ? nullptr : it->second.get();
 }
 
-std::vector<std::uint8_t>& ReferenceModel::own_page(std::uint64_t page) {
-  Allocation* a = find_allocation(page);  // callers check that an allocation holds the page
-  std::shared_ptr<std::vector<std::uint8_t>>& slot = a->pages[page_index(*a, page)];
-  if (!slot)
-    slot = std::make_shared<std::vector<std::uint8_t>>(config_.page_size, 0);
-  else if (slot.use_count() > 1)  // shared with a copy of the model: copy before writing
-    slot = std::make_shared<std::vector<std::uint8_t>>(*slot);
-  return *slot;
+std::uint8_t* ReferenceModel::own_page(Allocation& a, std::uint64_t index) {
+  std::shared_ptr<std::uint8_t[]>& slot = a.pages[index];
+  if (!slot) {
+    slot = std::make_shared<std::uint8_t[]>(config_.page_size);  // zero
+  } else if (slot.use_count() > 1) {  // shared with a copy of the model: copy before writing
+    std::shared_ptr<std::uint8_t[]> copy = std::make_shared<std::uint8_t[]>(config_.page_size);
+    std::copy(slot.get(), slot.get() + config_.page_size, copy.get());
+    slot = std::move(copy);
+  }
+  return slot.get();
 }
 
 const Allocation* ReferenceModel::allocation_containing(std::uint64_t address) const {
@@ -412,27 +434,33 @@ Allocation* ReferenceModel::find_allocation(std::uint64_t address) {
   return const_cast<Allocation*>(allocation_containing(address));
 }
 
+const Allocation* ReferenceModel::find_allocation(std::uint64_t address, const Allocation* hint) const {
+  if (hint != nullptr && hint->base <= address && address - hint->base < hint->size) return hint;
+  return allocation_containing(address);
+}
+
+Allocation* ReferenceModel::find_allocation(std::uint64_t address, Allocation* hint) {
+  return const_cast<Allocation*>(std::as_const(*this).find_allocation(address, hint));
+}
+
 ReferenceModel::PageView ReferenceModel::page_at(std::uint64_t address) const {
-  PageView view;
   const Allocation* a = allocation_containing(address);
-  if (a == nullptr) return view;
-  const Allocation::Run run = run_at(*a, page_index(*a, address));
+  return a == nullptr ? PageView{} : view_of(*a, address);
+}
+
+ReferenceModel::PageView ReferenceModel::view_of(const Allocation& a, std::uint64_t address) const {
+  const Allocation::Run run = run_at(a, page_index(a, address));
+  PageView view;
   view.allocated = true;
-  view.allocation_base = a->base;
+  view.allocation_base = a.base;
   view.state = run.state;
   view.protect = run.protect;
   return view;
 }
 
-bool ReferenceModel::readable(std::uint64_t address) const {
-  const PageView v = page_at(address);
-  return v.allocated && v.state == PageState::committed && is_readable_protection(v.protect);
-}
+bool ReferenceModel::readable(std::uint64_t address) const { return readable_view(page_at(address)); }
 
-bool ReferenceModel::writable(std::uint64_t address) const {
-  const PageView v = page_at(address);
-  return v.allocated && v.state == PageState::committed && is_writable_protection_win32(v.protect);
-}
+bool ReferenceModel::writable(std::uint64_t address) const { return writable_view(page_at(address)); }
 
 Allocation::Run ReferenceModel::run_at(const Allocation& a, std::uint64_t page) const {
   auto it = a.runs.upper_bound(page);
@@ -490,7 +518,7 @@ std::optional<std::string> ReferenceModel::check_invariants() const {
     }
     for (const auto& [index, bytes] : a.pages) {
       if (index >= a.size / p) return "bytes stored beyond the end of " + hex(a.base);
-      if (!bytes || bytes->size() != p) return "stored page " + hex(a.base + index * p) + " malformed";
+      if (!bytes) return "stored page " + hex(a.base + index * p) + " malformed";
       if (run_at(a, index).state != PageState::committed)
         return "bytes stored for a page that is not committed: " + hex(a.base + index * p);
     }
