@@ -17,7 +17,7 @@ struct Row {
 };
 
 std::string fmt(const char* format, double v);
-/// 12.3 ns, 4.56 µs.
+/// 12.3 ns, 4.56 µs, 7.89 ms.
 std::string ns_text(double ns);
 /// The file as JSON; {"pending": why} if it is missing or malformed.
 nlohmann::json load(const std::string& path);

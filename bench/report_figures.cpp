@@ -86,7 +86,10 @@ std::string fmt(const char* format, double v) {
   return text;
 }
 std::string ns_text(double ns) {
-  return ns < 10 ? fmt("%.2f ns", ns) : ns < 1000 ? fmt("%.1f ns", ns) : fmt("%.2f µs", ns / 1000);
+  return ns < 10     ? fmt("%.2f ns", ns)
+         : ns < 1000 ? fmt("%.1f ns", ns)
+         : ns < 1e6  ? fmt("%.2f µs", ns / 1000)
+                     : fmt("%.2f ms", ns / 1e6);
 }
 
 json load(const std::string& path) {
@@ -118,14 +121,20 @@ void model_rows(const json& gb, std::vector<Row>& rows) {
   const std::string how = "Google Benchmark, " + repetitions(gb) +
                           " repetitions, median of the thread's CPU time (wall time in brackets); "
                           "model pre-filled with N one-page committed regions";
+  // Goal at 100,000 live regions: every 64-byte operation under 500 ns (issue 10, which found
+  // them at about 2 µs); allocate + release keeps the earlier 2 × 1 µs budget.
   struct Op {
     const char* key;
     const char* label;
     double divide;
+    double large_goal_ns;  // met if the 100,000-region figure is below it (or equal, if or_equal)
+    bool or_equal;
+    const char* large_goal;
   };
-  const Op ops[] = {{"alloc_release_pair", "allocate + release (pair / 2)", 2},
-                    {"write_64", "64-byte write", 1},
-                    {"read_64", "64-byte read", 1}};
+  const Op ops[] = {
+      {"alloc_release_pair", "allocate + release (pair / 2)", 2, 2000, true, "≤ 2 µs (2 × the 1 µs budget)"},
+      {"write_64", "64-byte write", 1, 500, false, "< 500 ns (issue 10)"},
+      {"read_64", "64-byte read", 1, 500, false, "< 500 ns (issue 10)"}};
   for (const Op& op : ops) {
     const std::string small_name = std::string("model/") + op.key + "/10";
     const std::string large_name = std::string("model/") + op.key + "/100000";
@@ -145,9 +154,10 @@ void model_rows(const json& gb, std::vector<Row>& rows) {
     rows.push_back({std::string("model: ") + op.label + ", 10 live regions",
                     ns_text(s) + " (" + ns_text(small_wall) + ")", "≤ 1 µs", yes_no(s <= 1000),
                     how_op, date});
+    const bool large_met = l < op.large_goal_ns || (op.or_equal && l == op.large_goal_ns);
     rows.push_back({std::string("model: ") + op.label + ", 100,000 live regions",
-                    ns_text(l) + " (" + ns_text(large_wall) + ")", "≤ 2 µs (2 × the 1 µs budget)",
-                    yes_no(l <= 2000), how_op, date});
+                    ns_text(l) + " (" + ns_text(large_wall) + ")", op.large_goal, yes_no(large_met),
+                    how_op, date});
     rows.push_back({std::string("model: ") + op.label + ", 100,000 vs 10 live regions",
                     fmt("%.2fx", l / s),
                     "≤ 2x (stricter reading: relative to the measured 10-region figure)",
@@ -164,6 +174,16 @@ void model_rows(const json& gb, std::vector<Row>& rows) {
                       "per batch of 64 (live count N..N+64)",
                       date});
     }
+  for (const char* n : {"10", "100000"}) {
+    const std::string name = std::string("model/copy/") + n;
+    const auto v = aggregate(gb, name, "median", "cpu_time"), wall = aggregate(gb, name);
+    rows.push_back({std::string("model (breakdown): copy of the model, ") + n + " live regions",
+                    v && wall ? ns_text(*v) + " (" + ns_text(*wall) + ")" : "missing",
+                    "— (information)", "n/a",
+                    "copy constructor + destructor of the whole model, as the checker's "
+                    "`before = model_` snapshot (stored pages shared, not copied)",
+                    date});
+  }
   const std::pair<const char*, double> unwritten[] = {{"alloc_release_pair", 2}, {"read_64", 1}};
   for (const auto& [op, divide] : unwritten) {
     const std::string name = std::string("model/") + op + "/100000_unwritten";

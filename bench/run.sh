@@ -11,7 +11,9 @@
 # runs found a divergence on native, process or sim (raw-pvwritev is expected to diverge).
 #
 # Usage: bench/run.sh [BUILD_DIR]          (default: build/bench)
-# Environment: BENCH_CPU (core to pin to, default 0), BENCH_REPETITIONS (default 10),
+# Environment: BENCH_STAGES (the stages to run, default all: "model rss conformance backends long";
+#              a stage left out keeps its files, and the summary keeps its rows with their dates),
+#              BENCH_CPU (core to pin to, default 0), BENCH_REPETITIONS (default 10),
 #              CONFORMANCE_RUNS (default 3), LONG_OPS (ops per sequence, default 5000),
 #              LONG_SEQUENCES (per backend x profile, default 20), LONG_TIME (seconds per backend x
 #              profile, default 30).
@@ -26,6 +28,8 @@ runs="${CONFORMANCE_RUNS:-3}"
 long_ops="${LONG_OPS:-5000}"
 long_sequences="${LONG_SEQUENCES:-20}"
 long_time="${LONG_TIME:-30}"
+stages=" ${BENCH_STAGES:-model rss conformance backends long} "
+stage() { [[ "$stages" == *" $1 "* ]]; }  # stage NAME: is NAME to be run?
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$out"
@@ -59,13 +63,23 @@ gb=(--benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== 1. reference model cost per operation (10 and 100,000 live regions)"
-"${pin[@]}" "$bench/vmconform_bench_model" "${gb[@]}" --benchmark_out="$out/model.json"
+if stage model; then
+  "${pin[@]}" "$bench/vmconform_bench_model" "${gb[@]}" --benchmark_out="$out/model.json"
+else
+  echo "   not run (BENCH_STAGES); model.json kept"
+fi
 
 echo "== 2. resident memory for reserving 1 TiB in the model"
-"$bench/vmconform_bench_reserve_rss" "$out/reserve_rss.json"
+if stage rss; then
+  "$bench/vmconform_bench_reserve_rss" "$out/reserve_rss.json"
+else
+  echo "   not run (BENCH_STAGES); reserve_rss.json kept"
+fi
 
 echo "== 3. conformance run against sim on one core ($runs runs per profile)"
-if [[ $suite_built == 1 ]]; then
+if ! stage conformance; then
+  echo "   not run (BENCH_STAGES); conformance.json kept"
+elif [[ $suite_built == 1 ]]; then
   vmconform="$build/conformance/vmconform"
   shown="${vmconform#"$root"/}"
   entries=()
@@ -96,7 +110,9 @@ echo "== 4. backends against the bare calls they wrap"
 registered=""
 [[ $suite_built == 1 ]] && registered="$("$build/conformance/vmconform" list-backends | grep -v '^ ' | cut -d' ' -f1)"
 for backend in native process; do
-  if [[ $suite_built != 1 ]]; then
+  if ! stage backends; then
+    echo "   $backend: not run (BENCH_STAGES); $backend.json kept"
+  elif [[ $suite_built != 1 ]]; then
     pending "$backend" "the backend benchmarks did not build (see the ninja output)"
   elif ! grep -qx "$backend" <<<"$registered"; then
     pending "$backend" "backend $backend is not registered yet (vmconform list-backends)"
@@ -106,12 +122,16 @@ for backend in native process; do
 done
 
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+[[ "$stages" == " model rss conformance backends long " ]] ||
+  build_desc+="; this run: stages${stages% }, the other rows keep the dates of their earlier runs"
 echo "== summary"
 "$bench/vmconform_bench_report" "$out" "$load_before" "$load_after" "$build_desc"
 
 echo "== 5. long differential runs ($long_ops ops per sequence, up to $long_sequences sequences, ${long_time}s per backend x profile)"
 long_status=0
-if [[ $suite_built == 1 ]]; then
+if ! stage long; then
+  echo "   not run (BENCH_STAGES); long-differential.md kept"
+elif [[ $suite_built == 1 ]]; then
   # From the source root, so the report names its reproducers by paths relative to it.
   (cd "$root" && "${pin[@]}" "$bench/vmconform_bench_long_differential" --ops "$long_ops" \
     --sequences "$long_sequences" --time "$long_time" --backend native --backend process --backend sim \
