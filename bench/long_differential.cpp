@@ -18,6 +18,8 @@
 #include "long_differential.hpp"
 #include "vmconform/baseline.hpp"
 #include "vmconform/op_generators.hpp"
+#include "vmconform/reproducer.hpp"
+#include "vmconform/sequence_run.hpp"
 
 namespace vmc::bench {
 namespace {
@@ -68,7 +70,7 @@ void write_reproducer(const LongOptions& o, const BackendInfo& backend, Profile 
                              f.divergence.rule + "; shortened to " + std::to_string(s.size()) + " ops\n";
   text.insert(text.find('\n') + 1, header);
   std::ofstream(f.file) << text;
-  f.replay = "vmconform replay " + f.file + " --backend " + backend.name + " --profile " + profile_name(profile);
+  f.replay = replay_reproducer(f.file, Subject{Subject::Kind::backend, backend.name, ""}, profile);
   std::cout << "    reproduce: " << f.replay << "\n";
 }
 
@@ -86,15 +88,11 @@ PairResult run_pair(const LongOptions& o, const BackendInfo& backend, Profile pr
     const auto factory = backend.make_factory(BackendOptions{1, ""});
     const auto target = factory->make();
     Differential differential(*target, profile);
-    std::optional<Divergence> d;
-    std::size_t step = 0;
     const auto start = Clock::now();
-    for (; step < s.size() && !d; ++step) d = differential.step(s[step]);
-    if (!d) {
-      d = differential.final_check();
-      if (d) step = 0;
-    }
+    const SequenceRun run = run_sequence(differential, s);
     r.seconds += since(start);
+    const std::optional<Divergence>& d = run.divergence;
+    const std::size_t step = run.step;
     r.ops += d && step ? step : s.size();
     ++r.sequences;
     r.reservations += differential.handles().size();

@@ -8,7 +8,7 @@
 
 namespace {
 [[noreturn]] void broken(const std::string& what, const vmc::opseq::Sequence& s) {
-  vmc::fuzz::crash("op-sequence format: " + what, "FORMAT", "see fuzz/FORMAT.md sections 2.5 and 7", s);
+  vmc::fuzz::crash("op-sequence format: " + what, "FORMAT", "see impl/opseq/FORMAT.md sections 2.5 and 7", s);
 }
 }  // namespace
 

@@ -8,7 +8,7 @@
 
 namespace {
 [[noreturn]] void broken(const std::string& what, const vmc::opseq::Sequence& s) {
-  vmc::fuzz::crash("op-sequence text form: " + what, "FORMAT", "see fuzz/FORMAT.md section 7", s);
+  vmc::fuzz::crash("op-sequence text form: " + what, "FORMAT", "see impl/opseq/FORMAT.md section 7", s);
 }
 }  // namespace
 

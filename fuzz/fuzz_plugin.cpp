@@ -11,10 +11,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../conformance/plugin/foreign_memory.hpp"
-#include "../conformance/plugin/plugin_library.hpp"
-#include "../conformance/plugin/plugin_target.hpp"
 #include "fuzz_support.hpp"
+#include "vmconform/plugin/foreign_memory.hpp"
+#include "vmconform/plugin/plugin_library.hpp"
+#include "vmconform/plugin/plugin_target.hpp"
 
 namespace {
 

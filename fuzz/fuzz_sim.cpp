@@ -5,25 +5,27 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
+#include "vmconform/opseq_tracker.hpp"
 #include "vmconform/reference_model.hpp"
 
 namespace {
 
 using vmc::opseq::OpKind;
 
-/// Runs one op on the model; returns its status. Records new reservations in `handles`
-/// exactly as the differential checker does (fuzz/FORMAT.md section 5).
+/// Runs one op on the model; returns its status. Records new reservations in `tracker`, as every
+/// executor does (impl/opseq/FORMAT.md section 5), and checks that the model made that reservation.
 vmc::hresult run_op(vmc::ReferenceModel& model, const vmc::opseq::Op& op, std::uint64_t address,
-                    std::vector<vmc::opseq::Handle>& handles, std::string& problem) {
+                    vmc::opseq::Tracker& tracker, std::string& problem) {
   switch (op.kind) {
     case OpKind::alloc: {
       std::uint64_t out = 0;
       const vmc::hresult hr = model.allocate_virtual_memory(address, op.size, op.type, op.protect, &out);
-      const std::uint32_t kind = op.type & ~vmc::MEM_TOP_DOWN;
-      if (hr == vmc::S_OK && ((address == 0 && kind != vmc::MEM_RESET) || (kind & vmc::MEM_RESERVE))) {
+      if (tracker.record_alloc(address, op.size, op.type, hr, out)) {
         const vmc::Allocation* a = model.allocation_containing(out);
         if (a == nullptr || a->base != out) problem = "allocation succeeded but no reservation starts at " + vmc::hex(out);
-        handles.push_back({out, a ? a->size : op.size});
+        else if (a->size != tracker.handles().back().size)
+          problem = "the reservation at " + vmc::hex(out) + " is " + vmc::hex(a->size) + " bytes, the format's rule says " +
+                    vmc::hex(tracker.handles().back().size);
       }
       return hr;
     }
@@ -58,15 +60,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::optional<vmc::opseq::Sequence> s = vmc::fuzz::decode_capped(data, size);
   if (!s) return 0;
   vmc::ReferenceModel model;  // default configuration: seed 1, a foreign image at 0x400000
-  std::vector<vmc::opseq::Handle> handles;
   std::vector<vmc::opseq::ForeignSample> foreign;
   for (const vmc::ForeignMemory& f : model.foreign_memory()) foreign.push_back({f.address, f.size});
+  vmc::opseq::Tracker tracker(model.page_size(), std::move(foreign));
   bool fault_pending = false;  // an injected code, which may be a success code, is returned as is
   for (std::size_t i = 0; i < s->size(); ++i) {
     const vmc::opseq::Op& op = (*s)[i];
-    const std::uint64_t address = vmc::opseq::resolve(op.addr, handles, foreign, model.page_size());
+    const std::uint64_t address = tracker.resolve(op.addr);
     std::string problem;
-    const vmc::hresult hr = run_op(model, op, address, handles, problem);
+    const vmc::hresult hr = run_op(model, op, address, tracker, problem);
     const bool is_free = op.kind == OpKind::free || op.kind == OpKind::free_foreign;
     const bool injected = is_free && fault_pending;
     if (op.kind == OpKind::inject_fault) fault_pending = true;

@@ -3,7 +3,7 @@
 // truncated, so `vmconform replay` of any input runs exactly what the fuzzer ran. A divergence
 // (or a broken invariant, or an exception out of the backend, such as a plugin's read past the
 // caller's buffer) prints the rule, the message and the sequence in the op-sequence text form
-// (fuzz/FORMAT.md) to stderr, then aborts: that is the crash libFuzzer saves.
+// (impl/opseq/FORMAT.md) to stderr, then aborts: that is the crash libFuzzer saves.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // fuzz_worker_protocol.cpp - libFuzzer target for the plugin worker protocol's decoders
-// (conformance/plugin/protocol.hpp, PROTOCOL.md): a worker hosts an untrusted plugin that can
-// write anything into the message pipe, and the parent trusts only what decode_message accepts,
+// (vmconform/plugin/protocol.hpp, conformance/plugin/PROTOCOL.md): a worker hosts an untrusted
+// plugin that can write anything into the message pipe, and the parent trusts only what decode_message accepts,
 // catching nothing but vmc::plugin::ProtocolError. The input is one line, given to both
 // decode_request and decode_message: each returns a value or throws ProtocolError with a
 // message; any other exception, or a crash, is a bug. An accepted line must also hold no NUL
@@ -15,7 +15,7 @@
 #include <string_view>
 #include <variant>
 
-#include "../conformance/plugin/protocol.hpp"
+#include "vmconform/plugin/protocol.hpp"
 
 namespace {
 

@@ -27,6 +27,7 @@
 #include "command.hpp"
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/opseq.hpp"
+#include "vmconform/reproducer.hpp"
 
 namespace vmc::cli {
 namespace {
@@ -40,12 +41,6 @@ struct FuzzArgs {
   std::vector<std::string> extra;
 };
 
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string target_for(const std::string& backend) {
   if (backend == "native" || backend == "process" || backend == "sim") return "fuzz_" + backend;
   return "fuzz_mutant";
@@ -57,22 +52,22 @@ fs::path self_dir() {
   return ec ? fs::current_path() : exe.parent_path();
 }
 
-/// True for a libFuzzer binary; the replay-main build of a target says so in its output.
+/// True for a libFuzzer binary; the standalone-main build of a target says so in its output.
 bool is_libfuzzer(const fs::path& bin) {
-  FILE* p = popen((quote(bin.string()) + " -help=1 2>&1").c_str(), "r");
+  FILE* p = popen((shell_quote(bin.string()) + " -help=1 2>&1").c_str(), "r");
   if (!p) return false;
   std::string out;
   char buf[4096];
   while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
   pclose(p);
-  return out.find("standalone replay main") == std::string::npos && out.find(" fork ") != std::string::npos;
+  return out.find("standalone fuzz main") == std::string::npos && out.find(" fork ") != std::string::npos;
 }
 
 fs::path find_fuzzer(const FuzzArgs& a, const std::string& target) {
   const std::string how = "build it with: cmake --preset fuzz && cmake --build --preset fuzz --target all_fuzzers";
   if (!a.fuzzer.empty()) {
     if (!fs::exists(a.fuzzer)) throw UsageError("--fuzzer " + a.fuzzer + " does not exist; " + how);
-    if (!is_libfuzzer(a.fuzzer)) throw UsageError(a.fuzzer + " is not a libFuzzer binary (built with the replay main?); " + how);
+    if (!is_libfuzzer(a.fuzzer)) throw UsageError(a.fuzzer + " is not a libFuzzer binary (built with the standalone fuzz main?); " + how);
     return fs::weakly_canonical(a.fuzzer);
   }
   const std::vector<fs::path> candidates = {self_dir() / "../../fuzz/fuzz" / target, self_dir() / "../fuzz" / target,
@@ -145,19 +140,19 @@ int fuzz(const FuzzArgs& a) {
   std::set<fs::path> before;
   for (const auto& e : fs::directory_iterator(artifacts)) before.insert(e.path());
 
-  std::string cmd = quote(fuzzer.string()) + " -max_total_time=" + std::to_string(a.time) +
+  std::string cmd = shell_quote(fuzzer.string()) + " -max_total_time=" + std::to_string(a.time) +
                     " -max_len=" + std::to_string(a.max_len) + " -print_final_stats=1 -artifact_prefix=" +
-                    quote((artifacts / "").string());
+                    shell_quote((artifacts / "").string());
   if (a.seed) cmd += " -seed=" + std::to_string(*a.seed);
   if (a.jobs > 1) cmd += " -fork=" + std::to_string(a.jobs) + " -ignore_crashes=1";
-  for (const std::string& x : a.extra) cmd += " " + quote(x);
-  cmd += " " + quote(corpus.string());
+  for (const std::string& x : a.extra) cmd += " " + shell_quote(x);
+  cmd += " " + shell_quote(corpus.string());
   const std::optional<fs::path> seeds = find_seeds(target);
-  if (seeds) cmd += " " + quote(seeds->string());
+  if (seeds) cmd += " " + shell_quote(seeds->string());
   // The op dictionary next to the seeds (corpus/opseq.dict, written by make_seeds).
   std::optional<fs::path> dictionary;
   if (seeds && fs::exists(seeds->parent_path() / "opseq.dict")) dictionary = seeds->parent_path() / "opseq.dict";
-  if (dictionary) cmd += " -dict=" + quote(dictionary->string());
+  if (dictionary) cmd += " -dict=" + shell_quote(dictionary->string());
   if (target == "fuzz_mutant") setenv("VMCONFORM_FUZZ_BACKEND", backend.c_str(), 1);
   std::string env_note;
   if (target == "fuzz_mutant") env_note = " (VMCONFORM_FUZZ_BACKEND=" + backend + ")";
@@ -166,18 +161,17 @@ int fuzz(const FuzzArgs& a) {
                (a.plugin_options.empty() ? "" : ", VMCONFORM_FUZZ_PLUGIN_OPTIONS=" + a.plugin_options) + ")";
   // How the fuzzer and `vmconform replay` reproduce an artifact of this campaign. A plugin built for
   // fuzzing is instrumented: it loads only into the vmconform of the fuzzer's build, if there is one.
-  std::string env_prefix, replay = "vmconform replay";
-  if (target == "fuzz_mutant") env_prefix = "VMCONFORM_FUZZ_BACKEND=" + quote(backend) + " ";
+  std::string env_prefix, program = "vmconform";
+  if (target == "fuzz_mutant") env_prefix = "VMCONFORM_FUZZ_BACKEND=" + shell_quote(backend) + " ";
   if (target == "fuzz_plugin") {
-    env_prefix = "VMCONFORM_FUZZ_PLUGIN=" + quote(plugin.string()) + " ";
-    if (!a.plugin_options.empty()) env_prefix += "VMCONFORM_FUZZ_PLUGIN_OPTIONS=" + quote(a.plugin_options) + " ";
+    env_prefix = "VMCONFORM_FUZZ_PLUGIN=" + shell_quote(plugin.string()) + " ";
+    if (!a.plugin_options.empty()) env_prefix += "VMCONFORM_FUZZ_PLUGIN_OPTIONS=" + shell_quote(a.plugin_options) + " ";
     const fs::path same_build = fuzzer.parent_path().parent_path() / "conformance" / "vmconform";
-    if (fs::exists(same_build)) replay = quote(same_build.string()) + " replay";
+    if (fs::exists(same_build)) program = shell_quote(same_build.string());
   }
-  const std::string replay_target =
-      target == "fuzz_plugin" ? "--plugin " + quote(plugin.string()) +
-                                    (a.plugin_options.empty() ? "" : " --plugin-options " + quote(a.plugin_options))
-                              : "--backend " + backend;
+  // The fuzzers check profile win32; `vmconform replay` explains an artifact in the same one.
+  const Subject subject = target == "fuzz_plugin" ? Subject{Subject::Kind::plugin, plugin.string(), a.plugin_options}
+                                                  : Subject{Subject::Kind::backend, backend, ""};
 
   std::cout << "vmconform fuzz: " << target << env_note
             << ", " << a.time << " s, " << a.jobs << " job(s)\n  fuzzer    " << fuzzer.string() << "\n  corpus    "
@@ -226,10 +220,10 @@ int fuzz(const FuzzArgs& a) {
   }
   for (const fs::path& c : crashes) {
     std::cout << "\nartifact " << c.string() << "\n  reproduce with the fuzzer: " << env_prefix
-              << quote(fuzzer.string()) << " " << quote(c.string()) << "\n";
+              << shell_quote(fuzzer.string()) << " " << shell_quote(c.string()) << "\n";
     if (differential)
       std::cout << (target == "fuzz_plugin" ? "  reproduce and explain: " : "  reproduce and get a regression test: ")
-                << replay << " " << quote(c.string()) << " " << replay_target << "\n";
+                << replay_reproducer(c.string(), subject, Profile::win32, program) << "\n";
     if (opseq_target) {
       std::ifstream in(c, std::ios::binary);
       const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

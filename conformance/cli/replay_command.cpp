@@ -21,12 +21,13 @@
 #include <sstream>
 #include <variant>
 
-#include "../plugin/plugin_library.hpp"
-#include "../plugin/plugin_target.hpp"
 #include "command.hpp"
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/catalogue.hpp"
 #include "vmconform/differential.hpp"
+#include "vmconform/plugin/plugin_library.hpp"
+#include "vmconform/plugin/plugin_target.hpp"
+#include "vmconform/reproducer.hpp"
 
 namespace vmc::cli {
 namespace {
@@ -119,23 +120,17 @@ std::string short_hash(const std::string& s) {  // FNV-1a, to make test names un
   return out.str();
 }
 
-std::string reproducer(const ReplayArgs& a) {
-  std::string r = "vmconform replay " + a.file;
-  if (!a.plugin.empty()) {
-    r += " --plugin " + a.plugin;
-    if (!a.plugin_options.empty()) r += " --plugin-options '" + a.plugin_options + "'";
-    return r + " --profile " + a.profile;
-  }
-  r += " --backend " + a.backend + " --profile " + a.profile;
-  if (!a.backend_options.empty()) r += " --backend-options '" + a.backend_options + "'";
-  return r;
+Subject subject_of(const ReplayArgs& a) {
+  return a.plugin.empty() ? Subject{Subject::Kind::backend, a.backend, a.backend_options}
+                          : Subject{Subject::Kind::plugin, a.plugin, a.plugin_options};
 }
 
-std::string regression_test(const ReplayArgs& a, const std::string& text, const Divergence& d, std::size_t step) {
+std::string regression_test(const ReplayArgs& a, Profile profile, const std::string& text, const Divergence& d,
+                            std::size_t step) {
   const bool mutant = a.backend.rfind("mutant:", 0) == 0;
   std::ostringstream t;
-  t << "// From `vmconform replay " << a.file << " --backend " << a.backend << " --profile " << a.profile
-    << "`: " << d.rule << " at " << (step ? "step " + std::to_string(step) : std::string("the final check")) << ".\n"
+  t << "// From `" << replay_reproducer(a.file, subject_of(a), profile) << "`: " << d.rule << " at "
+    << (step ? "step " + std::to_string(step) : std::string("the final check")) << ".\n"
     << "// Link with vmconform_conformance and vmconform_backends (vmconform_link_suite) and GTest.\n"
     << "#include <gtest/gtest.h>\n\n#include <variant>\n\n"
     << "#include \"vmconform/backend_registry.hpp\"\n#include \"vmconform/differential.hpp\"\n\n"
@@ -221,7 +216,7 @@ int replay(const ReplayArgs& a) {
     std::cout << "\nERROR " << (step ? "at step " + std::to_string(step) + ": `" + opseq::to_text(s[step - 1]) + "`"
                                       : std::string("before the first op or at the final check"))
               << "\n  the " << (plugin ? "plugin" : "backend") << " broke the target interface: " << thrown
-              << "\n\nreproduce: " << reproducer(a) << "\n";
+              << "\n\nreproduce: " << replay_reproducer(a.file, subject_of(a), *profile) << "\n";
     return kExitFailed;
   }
   if (!d) {
@@ -234,12 +229,12 @@ int replay(const ReplayArgs& a) {
                                               ": `" + opseq::to_text(s[step - 1]) + "`"
                                         : "at the final check (after all " + std::to_string(s.size()) + " ops)")
             << "\n  rule: " << d->rule << (rule ? " - " + rule->text : "") << "\n  " << d->message << "\n\n"
-            << "reproduce: " << reproducer(a) << "\n\n";
+            << "reproduce: " << replay_reproducer(a.file, subject_of(a), *profile) << "\n\n";
   if (plugin)
     std::cout << "regression input: keep FILE (or the text above, as a .opseq file) with your plugin's tests; the "
                  "command above exits 1 while the plugin still breaks " << d->rule << ".\n";
   else
-    std::cout << "regression test (paste into a GoogleTest file):\n" << regression_test(a, seq_text, *d, step);
+    std::cout << "regression test (paste into a GoogleTest file):\n" << regression_test(a, *profile, seq_text, *d, step);
   return kExitFailed;
 }
 
@@ -249,7 +244,7 @@ VMC_CLI_COMMAND(CommandSpec{"replay",
                             "Replay one op sequence (crash artifact, corpus file or text) against a backend or a plugin",
                             50, [](CLI::App& rp) -> std::function<int()> {
   auto a = std::make_shared<ReplayArgs>();
-  rp.add_option("FILE", a->file, "Op sequence: binary (fuzz/FORMAT.md) or text (\"vmconform-opseq 1\" header)")
+  rp.add_option("FILE", a->file, "Op sequence: binary (impl/opseq/FORMAT.md) or text (\"vmconform-opseq 1\" header)")
       ->required();
   CLI::Option* backend = rp.add_option("--backend", a->backend, "Backend name (default sim; see list-backends)");
   CLI::Option* backend_options =

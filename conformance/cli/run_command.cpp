@@ -3,21 +3,24 @@
 // Prints the seed first, a progress line per property, then the summary table, and for every
 // failure its message, counterexample, seed and one-line reproducer. Writes reports on request
 // and applies a baseline of expected failures. With --plugin the properties run in isolated
-// worker processes (plugin_run.hpp); --shard I/N runs one share of the rules (run_extras.hpp).
+// worker processes (conformance/plugin/); --shard I/N runs one share of the rules (shard.hpp).
 // A backend whose targets cannot be made is a setup error (exit 2); a target that fails during
 // the run (Target::failure(), e.g. a traced process that died) is printed to stderr, named in
 // the failing rules' messages, and makes the exit status 1 even when a baseline lists the rule.
+#include <unistd.h>
+
+#include <climits>
 #include <fstream>
 #include <iostream>
 #include <random>
 
 #include "command.hpp"
-#include "plugin_run.hpp"
-#include "run_extras.hpp"
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/baseline.hpp"
 #include "vmconform/catalogue.hpp"
+#include "vmconform/plugin/isolation.hpp"
 #include "vmconform/report.hpp"
+#include "vmconform/reproducer.hpp"
 #include "vmconform/runner.hpp"
 
 namespace vmc::cli {
@@ -29,8 +32,10 @@ struct RunArgs {
   double timeout = 60;
   std::optional<std::uint64_t> seed;
   int cases = 100;
+  int depth = 1;
+  bool quick = false;
   std::vector<std::string> rules;
-  bool github = false, quiet = false;
+  bool github = false, quiet = false, coverage = false;
 };
 
 /// Makes one target on a factory of its own (so the run's factory and its case counter are left
@@ -76,6 +81,39 @@ bool print_target_failures(const vmc::RunResult& result, const vmc::TargetFactor
   return any;
 }
 
+std::string self_executable() {
+  char path[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) throw UsageError("cannot find the vmconform executable (/proc/self/exe) to start workers");
+  return std::string(path, static_cast<std::size_t>(n));
+}
+
+/// The suite against a plugin: a probe worker loads and checks it (a plugin that cannot be used is
+/// a UsageError: exit 2), what it found is printed, then every property runs in a worker of its own.
+vmc::RunResult run_plugin(const vmc::RunOptions& o) {
+  const vmc::Subject& s = o.subject;
+  const vmc::plugin::IsolationConfig config{self_executable(), s.name, s.options, s.timeout_seconds};
+  vmc::PluginInfo info;
+  try {
+    info = vmc::plugin::probe_plugin(config);
+  } catch (const vmc::plugin::SetupError& e) {
+    throw UsageError(e.what());
+  }
+  std::cout << "  plugin " << info.name << " (ABI " << info.abi << "), page size " << vmc::hex(info.page_size)
+            << ", allocation granularity " << vmc::hex(info.granularity) << ", query_virtual "
+            << (info.query ? "present" : "absent (rules that need it are skipped)") << "\n"
+            << "  foreign memory: " << info.situation << "\n"
+            << "  isolation: one worker process per property, timeout " << vmc::seconds_text(s.timeout_seconds)
+            << " s; no host-fault injection in plugin ABI v1 (VF-EFAIL-STICKY is skipped)" << std::endl;
+  vmc::RunResult result = vmc::run_suite(
+      [&config](const vmc::PropertyDef& def, const vmc::RunOptions& opts) {
+        return vmc::plugin::run_isolated(config, def, opts);
+      },
+      o);
+  result.plugin = info;
+  return result;
+}
+
 int run(const RunArgs& a) {
   if (a.backend.empty() == a.plugin.empty())
     throw UsageError("give either --backend NAME (see list-backends) or --plugin PATH (a plugin shared object)");
@@ -108,27 +146,33 @@ int run(const RunArgs& a) {
       throw UsageError(e.what());
     }
   }
-  ReportExtras extras;
-  if (!a.shard.empty()) extras.shard = parse_shard(a.shard);
+  std::optional<vmc::Shard> shard;
+  try {
+    if (!a.shard.empty()) shard = vmc::parse_shard(a.shard);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
   vmc::RunOptions o;
-  o.backend = backend ? a.backend : a.plugin;
-  o.backend_options = a.backend_options;
+  o.subject = backend ? vmc::Subject{vmc::Subject::Kind::backend, a.backend, a.backend_options}
+                      : vmc::Subject{vmc::Subject::Kind::plugin, a.plugin, a.plugin_options, a.timeout};
   o.profile = *profile;
   o.seed = a.seed ? *a.seed : std::random_device{}() * 4294967296ull + std::random_device{}();
   o.cases = a.cases;
-  o.only_rules = extras.shard ? shard_rules(*extras.shard, *profile, a.rules) : a.rules;
+  if (a.quick && a.depth != 1) throw UsageError("--quick and --depth exclude each other");
+  if (a.depth < 1) throw UsageError("--depth must be at least 1 (--quick runs no long sequences)");
+  o.depth = a.quick ? 0 : a.depth;
+  o.only_rules = shard ? vmc::shard_rules(*shard, *profile, a.rules) : a.rules;
   if (!a.quiet) o.progress = [](const std::string& line) { std::cerr << "  running " << line << "\n"; };
-  std::cout << "vmconform: " << (backend ? "backend " : "plugin ") << o.backend << ", profile " << a.profile
+  std::cout << "vmconform: " << (backend ? "backend " : "plugin ") << o.subject.name << ", profile " << a.profile
             << ", seed " << o.seed << ", " << o.cases << " cases per property"
-            << (extras.shard ? ", shard " + extras.shard->text() + " (" + std::to_string(o.only_rules.size()) + " rules)"
-                             : std::string())
+            << (shard ? ", shard " + shard->text() + " (" + std::to_string(o.only_rules.size()) + " rules)"
+                      : std::string())
             << std::endl;
 
-  const PluginRunArgs plugin_args{a.plugin, a.plugin_options, a.timeout};
   vmc::RunResult result;
   bool target_failed = false;  // even a baselined failure then fails the run
-  if (extras.shard && o.only_rules.empty()) {  // an empty shard runs nothing (not every rule)
-    result.target = o.backend;
+  if (shard && o.only_rules.empty()) {  // an empty shard runs nothing (not every rule)
+    result.subject = o.subject;
     result.profile = o.profile;
     result.seed = o.seed;
     result.cases = o.cases;
@@ -143,8 +187,9 @@ int run(const RunArgs& a) {
     result = vmc::run_suite(*factory, o);
     target_failed = print_target_failures(result, factory.get());
   } else {
-    result = run_plugin_suite(plugin_args, o, &extras.plugin);
+    result = run_plugin(o);
   }
+  result.shard = shard;
   if (baseline) {
     try {
       vmc::apply_baseline(result, *baseline);
@@ -158,16 +203,16 @@ int run(const RunArgs& a) {
     std::cout << "\nFAIL " << r.id << ": " << r.message << "\n";
     for (const auto& p : r.properties)
       if (!p.counterexample.empty()) std::cout << "  counterexample:\n" << p.counterexample;
-    const std::string again = backend ? vmc::reproducer(o, r.id) : plugin_reproducer(plugin_args, o, r.id);
-    std::cout << "  seed " << result.seed << "; reproduce: " << (r.reproducer.empty() ? again : r.reproducer) << "\n";
+    std::cout << "  seed " << result.seed << "; reproduce: " << vmc::reproducer(o, r.id) << "\n";
   }
+  if (a.coverage) std::cout << "\n" << vmc::coverage::render(result.coverage);
   if (!a.report_dir.empty()) {
-    write_reports(result, a.report_dir, extras);
+    vmc::write_reports(result, a.report_dir);
     std::cout << "reports written to " << a.report_dir << "/{report.json,report.md,junit.xml}\n";
   }
   if (!a.junit.empty()) {
     std::ofstream f(a.junit);
-    f << report_junit(result, extras);
+    f << vmc::report_junit(result);
     if (!f) throw UsageError("cannot write " + a.junit);
   }
   if (a.github) std::cout << vmc::github_annotations(result);
@@ -189,11 +234,14 @@ VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state mach
   rn.add_option("--seed", a->seed, "Seed (default: random, printed)");
   rn.add_option("--cases", a->cases, "Cases per property (default 100)");
   rn.add_option("--rule", a->rules, "Only this rule (repeatable)");
+  rn.add_flag("--quick", a->quick, "Today's short run: no long sequences (the coverage sweep is not run)");
+  rn.add_option("--depth", a->depth, "N times the default run's long sequences (default 1)");
   rn.add_option("--report", a->report_dir, "Write report.json, report.md and junit.xml to this directory");
   rn.add_option("--baseline", a->baseline, "Expected failures (vmconform-baseline/1 JSON)");
   rn.add_option("--junit", a->junit, "Also write JUnit XML to this file");
   rn.add_flag("--github-annotations", a->github, "Print ::error annotations for GitHub Actions");
   rn.add_flag("--quiet", a->quiet, "No per-property progress lines");
+  rn.add_flag("--coverage", a->coverage, "Print the coverage table: cells reached, missed and unreachable (spec/coverage.md)");
   return [a] { return run(*a); };
 }});
 

@@ -1,7 +1,8 @@
 // worker_command.cpp - `vmconform worker`: the hidden subcommand a plugin run starts once per
-// property (conformance/plugin/worker.hpp). It takes no options: its request arrives on fd 3.
-#include "../plugin/worker.hpp"
+// property (conformance/plugin/, vmconform/plugin/worker.hpp). It takes no options: its request
+// arrives on fd 3.
 #include "command.hpp"
+#include "vmconform/plugin/worker.hpp"
 
 namespace vmc::cli {
 

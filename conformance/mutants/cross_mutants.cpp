@@ -7,8 +7,6 @@
 // fresh memory that stops being zero after four reservations, and a region table that silently
 // overflows at four live reservations. Each keeps the setup steps of the properties intact.
 #include <algorithm>
-#include <deque>
-#include <set>
 
 #include "mutant_support.hpp"
 
@@ -90,49 +88,6 @@ class DirtyAfterFourAllocations final : public ModelWrapper {
   int fresh_ = 0;
 };
 
-// X-MODEL: the host's region table has three slots; a fourth live reservation silently evicts
-// the oldest entry, which from then on cannot be freed (HOST_E_INVALIDOPERATION) or committed
-// into (ERROR_INVALID_ADDRESS), and leaks.
-// No single-rule property frees its oldest reservation after making a fourth.
-class RegionTableOverflow final : public ModelWrapper {
- public:
-  using ModelWrapper::ModelWrapper;
-  hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type,
-                                  std::uint32_t protect, std::uint64_t* allocated) override {
-    if (!creates_reservation(address, type) && address != 0) {  // a commit or reset looks the region up
-      const Allocation* a = model_.allocation_containing(address);
-      if (a != nullptr && forgotten_.count(a->base)) {
-        if (allocated != nullptr) *allocated = 0;
-        return HR_INVALID_ADDRESS;
-      }
-    }
-    const hresult hr = model_.allocate_virtual_memory(address, size, type, protect, allocated);
-    if (hr != S_OK || !creates_reservation(address, type)) return hr;
-    if (table_.size() == kSlots) {
-      forgotten_.insert(table_.front());
-      table_.pop_front();
-    }
-    table_.push_back(*allocated);
-    return hr;
-  }
-
- protected:
-  hresult free_op(std::uint64_t address, std::uint64_t size, std::uint32_t type) override {
-    const Allocation* a = model_.allocation_containing(address);
-    if (a != nullptr && forgotten_.count(a->base)) return HOST_E_INVALIDOPERATION;
-    const std::uint64_t base = a ? a->base : 0;
-    const hresult hr = model_.virtual_free(address, size, type);
-    if (hr == S_OK && type == MEM_RELEASE && a != nullptr)
-      table_.erase(std::remove(table_.begin(), table_.end(), base), table_.end());
-    return hr;
-  }
-
- private:
-  static constexpr std::size_t kSlots = 3;
-  std::deque<std::uint64_t> table_;   // the slots, oldest first
-  std::set<std::uint64_t> forgotten_;  // evicted (leaked) reservations
-};
-
 }  // namespace
 
 void add_cross_mutants(std::vector<MutantInfo>& out) {
@@ -145,7 +100,7 @@ void add_cross_mutants(std::vector<MutantInfo>& out) {
   out.push_back(mutant<DirtyAfterFourAllocations>(
       "dirty-after-four-allocations", "X-MODEL", both_profiles(),
       "from the fifth reservation made with a commit on, freshly committed memory holds 0xCD bytes instead of zeros"));
-  out.push_back(mutant<RegionTableOverflow>(
+  out.push_back(mutant<RegionTable<3>>(
       "region-table-overflow", "X-MODEL", both_profiles(),
       "a fourth live reservation silently evicts the oldest from a three-slot table, which then can be "
       "neither freed nor committed into"));

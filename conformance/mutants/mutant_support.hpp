@@ -11,7 +11,10 @@
 // add_*_mutants function, which registry.cpp calls once.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <deque>
+#include <set>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -154,5 +157,50 @@ void add_read_mutants(std::vector<MutantInfo>& out);
 void add_alloc_mutants(std::vector<MutantInfo>& out);
 void add_free_mutants(std::vector<MutantInfo>& out);
 void add_cross_mutants(std::vector<MutantInfo>& out);
+void add_coverage_mutants(std::vector<MutantInfo>& out);
+
+/// A host whose region table has `Slots` slots: one more live reservation silently evicts the
+/// oldest entry, which from then on cannot be freed (HOST_E_INVALIDOPERATION) or committed into
+/// (ERROR_INVALID_ADDRESS), and leaks. Mutants region-table-overflow (3) and region-table-64.
+template <std::size_t Slots>
+class RegionTable final : public ModelWrapper {
+ public:
+  using ModelWrapper::ModelWrapper;
+  hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type,
+                                  std::uint32_t protect, std::uint64_t* allocated) override {
+    const std::uint32_t kind = type & ~MEM_TOP_DOWN;
+    const bool reserves = kind != MEM_RESET && (address == 0 || (kind & MEM_RESERVE));
+    if (!reserves && address != 0) {  // a commit or reset looks the region up
+      const Allocation* a = model_.allocation_containing(address);
+      if (a != nullptr && forgotten_.count(a->base)) {
+        if (allocated != nullptr) *allocated = 0;
+        return HR_INVALID_ADDRESS;
+      }
+    }
+    const hresult hr = model_.allocate_virtual_memory(address, size, type, protect, allocated);
+    if (hr != S_OK || !reserves) return hr;
+    if (table_.size() == Slots) {
+      forgotten_.insert(table_.front());
+      table_.pop_front();
+    }
+    table_.push_back(*allocated);
+    return hr;
+  }
+
+ protected:
+  hresult free_op(std::uint64_t address, std::uint64_t size, std::uint32_t type) override {
+    const Allocation* a = model_.allocation_containing(address);
+    if (a != nullptr && forgotten_.count(a->base)) return HOST_E_INVALIDOPERATION;
+    const std::uint64_t base = a ? a->base : 0;
+    const hresult hr = model_.virtual_free(address, size, type);
+    if (hr == S_OK && type == MEM_RELEASE && a != nullptr)
+      table_.erase(std::remove(table_.begin(), table_.end(), base), table_.end());
+    return hr;
+  }
+
+ private:
+  std::deque<std::uint64_t> table_;    // the slots, oldest first
+  std::set<std::uint64_t> forgotten_;  // evicted (leaked) reservations
+};
 
 }  // namespace vmc::mutant_support

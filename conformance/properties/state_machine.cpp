@@ -100,9 +100,11 @@ struct InjectFault : OpCommand {
 
 }  // namespace
 
-VMC_PROPERTY("X-MODEL", XModelRandomSequencesMatchTheModel,
-             "random sequences of every operation match the reference model step by step") {
+VMC_MODEL_PROPERTY("X-MODEL", XModelRandomSequencesMatchTheModel,
+                   "random sequences of every operation match the reference model step by step") {
   Differential sut(env.target, env.profile);
+  coverage::Tracker tracker(*env.coverage);
+  sut.track_coverage(&tracker);
   SmModel initial;
   initial.page = env.page;
   rc::state::check(initial, sut,

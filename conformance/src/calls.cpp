@@ -102,6 +102,10 @@ Observation observe(Target& t, std::uint64_t address, std::uint64_t size, std::u
   for (std::uint64_t p = address; p < address + size; p += page) {
     PageObservation obs;
     ReadCall rd = read_fully(t, p, page);
+    // Looking must not change what is seen: a page whose first read fails is read once more, so
+    // a guard page whose guard that read consumed (a one-shot guard, which the documented profile
+    // allows: decision D-GUARD) looks the same to every later observation.
+    if (failed(rd.hr) || rd.bytes_read == 0 || rd.bytes_read == kCountSentinel) rd = read_fully(t, p, page);
     obs.readable = succeeded(rd.hr) && rd.bytes_read > 0 && rd.bytes_read != kCountSentinel;
     if (obs.readable) obs.bytes = std::move(rd.data);
     out[p] = std::move(obs);

@@ -1,4 +1,7 @@
-// report.cpp - renders a RunResult as JSON, Markdown, JUnit XML and a terminal table.
+// report.cpp - renders a RunResult as JSON, Markdown, JUnit XML, a terminal table and GitHub
+// annotations. The shard and plugin context of a run are rendered from the RunResult too: a
+// "shard" and a "plugin" object in report.json, a paragraph under the title of report.md, and
+// properties of the JUnit test suite.
 #include "vmconform/report.hpp"
 
 #include <filesystem>
@@ -33,6 +36,19 @@ std::string md_cell(const std::string& s) {
   return out;
 }
 
+/// The paragraphs report.md gives a sharded or plugin run, between its title and the seed.
+std::string context_paragraphs(const RunResult& r) {
+  std::string context;
+  if (r.shard)
+    context += "Shard " + r.shard->text() + ": the rules whose index in the profile is " +
+               std::to_string(r.shard->index - 1) + " modulo " + std::to_string(r.shard->count) + ".\n\n";
+  if (r.plugin)
+    context += "Plugin `" + r.subject.name + "` (" + r.plugin->name + ", ABI " + std::to_string(r.plugin->abi) +
+               "), run in isolated worker processes (one per property).\n\nForeign memory: " + r.plugin->situation +
+               ".\n\n";
+  return context;
+}
+
 void write_file(const std::filesystem::path& p, const std::string& content) {
   std::ofstream f(p, std::ios::binary);
   f << content;
@@ -44,7 +60,7 @@ void write_file(const std::filesystem::path& p, const std::string& content) {
 nlohmann::json report_json(const RunResult& r) {
   nlohmann::json j;
   j["schema"] = "vmconform-report/1";
-  j["target"] = r.target;
+  j["target"] = r.subject.name;
   j["profile"] = profile_name(r.profile);
   j["seed"] = r.seed;
   j["cases_per_property"] = r.cases;
@@ -58,23 +74,29 @@ nlohmann::json report_json(const RunResult& r) {
     rule["reproducer"] = o.reproducer;
     if (const Rule* def = find_rule(o.id)) rule["text"] = def->text;
     rule["properties"] = nlohmann::json::array();
-    for (const PropertyOutcome& p : o.properties) {
-      nlohmann::json pj{{"name", p.name}, {"status", status_name(p.status)}, {"cases", p.cases}};
-      if (!p.message.empty()) pj["message"] = p.message;
-      if (!p.counterexample.empty()) pj["counterexample"] = p.counterexample;
-      if (!p.distribution.empty()) pj["distribution"] = p.distribution;
-      rule["properties"].push_back(std::move(pj));
-    }
+    for (const PropertyOutcome& p : o.properties) rule["properties"].push_back(outcome_json(p));
     j["rules"].push_back(std::move(rule));
   }
   j["summary"] = r.summary();
+  j["coverage"] = r.coverage.to_json();
+  if (r.shard) j["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}};
+  if (r.plugin)
+    j["plugin"] = {{"path", r.subject.name},
+                   {"name", r.plugin->name},
+                   {"options", r.subject.options},
+                   {"abi", r.plugin->abi},
+                   {"page_size", r.plugin->page_size},
+                   {"allocation_granularity", r.plugin->granularity},
+                   {"query_virtual", r.plugin->query},
+                   {"foreign_memory", r.plugin->situation},
+                   {"timeout_seconds", r.subject.timeout_seconds}};
   return j;
 }
 
 std::string report_markdown(const RunResult& r) {
   std::ostringstream md;
-  md << "# vmconform report: " << r.target << " (" << profile_name(r.profile) << ")\n\n"
-     << "Seed " << r.seed << ", " << r.cases << " cases per property, " << r.seconds << " s.\n\n";
+  md << "# vmconform report: " << r.subject.name << " (" << profile_name(r.profile) << ")\n\n"
+     << context_paragraphs(r) << "Seed " << r.seed << ", " << r.cases << " cases per property, " << r.seconds << " s.\n\n";
   const auto s = r.summary();
   md << "| pass | fail | xfail | xpass | skip |\n|---|---|---|---|---|\n| " << s.at("pass") << " | "
      << s.at("fail") << " | " << s.at("xfail") << " | " << s.at("xpass") << " | " << s.at("skip") << " |\n\n";
@@ -102,12 +124,17 @@ std::string report_markdown(const RunResult& r) {
 std::string report_junit(const RunResult& r) {
   const auto s = r.summary();
   std::ostringstream x;
-  const std::string suite = "vmconform." + r.target + "." + profile_name(r.profile);
+  const std::string suite = "vmconform." + r.subject.name + "." + profile_name(r.profile);
+  std::string context;  // the run's own properties before the seed
+  if (r.shard) context += "<property name=\"shard\" value=\"" + r.shard->text() + "\"/>";
+  if (r.plugin)
+    context += "<property name=\"plugin\" value=\"" + xml_escape(r.subject.name) +
+               "\"/><property name=\"plugin_name\" value=\"" + xml_escape(r.plugin->name) + "\"/>";
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<testsuites>\n<testsuite name=\"" << xml_escape(suite) << "\" tests=\"" << r.rules.size()
     << "\" failures=\"" << s.at("fail") + s.at("xpass") << "\" skipped=\"" << s.at("skip")
     << "\" time=\"" << r.seconds << "\">\n"
-    << "  <properties><property name=\"seed\" value=\"" << r.seed << "\"/></properties>\n";
+    << "  <properties>" << context << "<property name=\"seed\" value=\"" << r.seed << "\"/></properties>\n";
   for (const RuleOutcome& o : r.rules) {
     const Rule* def = find_rule(o.id);
     x << "  <testcase classname=\"" << xml_escape(suite + "." + (def ? def->operation : "")) << "\" name=\""
@@ -140,7 +167,7 @@ void write_reports(const RunResult& r, const std::string& dir) {
 
 std::string summary_table(const RunResult& r) {
   std::ostringstream t;
-  t << "\n" << "backend " << r.target << ", profile " << profile_name(r.profile) << ", seed " << r.seed << "\n";
+  t << "\n" << "backend " << r.subject.name << ", profile " << profile_name(r.profile) << ", seed " << r.seed << "\n";
   t << "  RULE                        RESULT  PROPERTIES  CASES\n";
   for (const RuleOutcome& o : r.rules) {
     int cases = 0;
@@ -163,7 +190,7 @@ std::string github_annotations(const RunResult& r) {
     std::string msg = o.status == Status::xpass ? "expected failure now passes: update the baseline" : o.message;
     for (char& c : msg)
       if (c == '\n') c = ' ';
-    a << "::error title=vmconform " << o.id << " (" << r.target << ", " << profile_name(r.profile) << ")::" << msg
+    a << "::error title=vmconform " << o.id << " (" << r.subject.name << ", " << profile_name(r.profile) << ")::" << msg
       << (o.reproducer.empty() ? "" : " | reproduce: " + o.reproducer) << "\n";
   }
   return a.str();

@@ -1,50 +1,25 @@
 // runner.cpp - drives RapidCheck for each property and aggregates the outcomes per rule.
 #include "vmconform/runner.hpp"
 
+#include "vmconform/shadow_target.hpp"
+
 #include <rapidcheck.h>
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 #include <iostream>
 #include <rapidcheck/detail/Configuration.h>
 #include <sstream>
 
+#include "vmconform/reproducer.hpp"
+
 namespace vmc {
-
-std::string status_name(Status s) {
-  switch (s) {
-    case Status::pass: return "pass";
-    case Status::fail: return "fail";
-    case Status::xfail: return "xfail";
-    case Status::xpass: return "xpass";
-    case Status::skip: return "skip";
-  }
-  return "?";
-}
-
-std::map<std::string, int> RunResult::summary() const {
-  std::map<std::string, int> out{{"pass", 0}, {"fail", 0}, {"xfail", 0}, {"xpass", 0}, {"skip", 0}};
-  for (const RuleOutcome& r : rules) ++out[status_name(r.status)];
-  return out;
-}
-
-bool RunResult::ok() const {
-  return std::none_of(rules.begin(), rules.end(), [](const RuleOutcome& r) {
-    return r.status == Status::fail || r.status == Status::xpass;
-  });
-}
 
 std::uint64_t property_seed(std::uint64_t run_seed, const std::string& property_name) {
   std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the name, mixed with the run seed
   for (unsigned char c : property_name) h = (h ^ c) * 0x100000001b3ull;
   return h ^ (run_seed * 0x9E3779B97F4A7C15ull);
-}
-
-std::string reproducer(const RunOptions& o, const std::string& rule_id) {
-  std::string cmd = "vmconform run --backend " + o.backend;
-  if (!o.backend_options.empty()) cmd += " --backend-options '" + o.backend_options + "'";
-  return cmd + " --profile " + profile_name(o.profile) + " --seed " + std::to_string(o.seed) +
-         " --cases " + std::to_string(o.cases) + " --rule " + rule_id;
 }
 
 namespace {
@@ -96,6 +71,11 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
   const auto note = [&](const Target& t) {
     if (target_failure.empty()) target_failure = t.failure();
   };
+  if (def.long_cases > 0 && o.depth < 1) {
+    out.status = Status::skip;
+    out.message = "--quick: the long sequences are not run";
+    return out;
+  }
   if (def.skip_reason) {
     std::unique_ptr<Target> probe;
     try {
@@ -125,7 +105,11 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
       if (std::string now = factory.failure(); now != factory_failure_before) target_failure = std::move(now);
     if (!target_failure.empty()) RC_FAIL("target failure: " + target_failure);
     auto target = make();
-    CaseEnv env{*target, o.profile, def.rule, target->page_size(), target->allocation_granularity()};
+    std::optional<coverage::ShadowTarget> shadow;  // counts the calls of properties that do not count themselves
+    if (!def.counts_own_coverage) shadow.emplace(*target, out.coverage);
+    Target& seen = shadow ? static_cast<Target&>(*shadow) : *target;
+    CaseEnv env{seen, o.profile, def.rule, target->page_size(), target->allocation_granularity(), &out.coverage,
+                o.depth, [&] { return make(); }};
     try {
       def.body(env);
     } catch (...) {  // RC_FAIL and RC_PRE throw: look at the target however the case ended
@@ -136,7 +120,7 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
   });
   rc::detail::TestParams params;
   params.seed = property_seed(o.seed, def.name);
-  params.maxSuccess = o.cases;
+  params.maxSuccess = def.long_cases > 0 ? def.long_cases * o.depth : o.cases;
   params.maxSize = 100;
   params.maxDiscardRatio = 10;
   rc::detail::TestMetadata metadata;
@@ -180,7 +164,7 @@ RunResult run_suite(TargetFactory& factory, const RunOptions& o) {
 RunResult run_suite(const PropertyExecutor& execute, const RunOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   RunResult result;
-  result.target = o.backend;
+  result.subject = o.subject;
   result.profile = o.profile;
   result.seed = o.seed;
   result.cases = o.cases;
@@ -195,6 +179,7 @@ RunResult run_suite(const PropertyExecutor& execute, const RunOptions& o) {
       if (def.rule != rule.id) continue;
       if (o.progress) o.progress(rule.id + "  " + def.name);
       r.properties.push_back(execute(def, o));
+      result.coverage.merge(r.properties.back().coverage);
     }
     const auto& ps = r.properties;
     const bool any_fail = std::any_of(ps.begin(), ps.end(), [](auto& p) { return p.status == Status::fail; });

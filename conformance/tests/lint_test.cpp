@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "vmconform/catalogue.hpp"
+#include "vmconform/coverage.hpp"
 #include "vmconform/mutants.hpp"
 #include "vmconform/property.hpp"
 
@@ -93,4 +94,20 @@ TEST(CatalogueLint, SpecDocumentsMentionEveryRule) {
           << r.id << " cites decision " << it->str() << ", which spec/profiles.md does not define";
 }
 
+}  // namespace
+
+namespace {
+TEST(CoverageLint, SpecDescribesEveryClassOfCells) {
+  const std::string doc = slurp(std::string(VMCONFORM_SOURCE_DIR) + "/spec/coverage.md");
+  ASSERT_FALSE(doc.empty()) << "spec/coverage.md is missing";
+  for (const auto& [group, text] : vmc::coverage::groups())
+    EXPECT_NE(doc.find("### " + group + "\n"), std::string::npos) << "spec/coverage.md does not describe class " << group;
+  std::set<std::string> ids;
+  for (const vmc::coverage::Cell& c : vmc::coverage::cells()) {
+    EXPECT_TRUE(ids.insert(c.id).second) << "duplicate coverage cell " << c.id;
+    bool known = false;
+    for (const auto& [group, text] : vmc::coverage::groups()) known |= group == c.group;
+    EXPECT_TRUE(known) << c.id << " is in unknown class " << c.group;
+  }
+}
 }  // namespace

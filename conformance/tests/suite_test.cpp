@@ -5,6 +5,7 @@
 
 #include "test_support.hpp"
 #include "vmconform/backend_registry.hpp"
+#include "vmconform/reproducer.hpp"
 
 namespace {
 
@@ -15,7 +16,7 @@ class PropertyTest : public ::testing::Test {
   void TestBody() override {
     RecordProperty("rule", def_.rule);
     vmc::RunOptions o;
-    o.backend = backend_.name;
+    o.subject.name = backend_.name;
     o.profile = profile_;
     o.seed = vmc::testing_support::seed_from_env();
     o.cases = vmc::testing_support::cases_from_env();

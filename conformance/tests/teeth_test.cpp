@@ -7,6 +7,7 @@
 #include "test_support.hpp"
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/mutants.hpp"
+#include "vmconform/reproducer.hpp"
 
 namespace {
 
@@ -19,7 +20,7 @@ class MutantIsCaught : public ::testing::Test {
     const vmc::BackendInfo* backend = vmc::find_backend("mutant:" + mutant_.name);
     ASSERT_NE(backend, nullptr) << "mutant:" << mutant_.name << " is not registered as a backend";
     vmc::RunOptions o;
-    o.backend = backend->name;
+    o.subject.name = backend->name;
     o.profile = profile_;
     o.seed = vmc::testing_support::seed_from_env();
     o.cases = vmc::testing_support::cases_from_env();

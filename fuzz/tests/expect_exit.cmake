@@ -2,7 +2,7 @@
 # command and passes when it ends the expected way and its output (stdout and stderr together)
 # says the expected things. Usage:
 #   cmake -DEXIT=crash|N -P expect_exit.cmake -- [--match REGEX]... [--no-match REGEX]... --run COMMAND ARGS...
-# EXIT=crash accepts any failure (a non-zero status or a signal: libFuzzer, the replay main and
+# EXIT=crash accepts any failure (a non-zero status or a signal: libFuzzer, the standalone fuzz main and
 # the sanitizers report a crash differently); EXIT=N requires exit status N exactly.
 if(NOT DEFINED EXIT)
   message(FATAL_ERROR "expect_exit.cmake: pass -DEXIT=crash or -DEXIT=<status>")

@@ -79,26 +79,56 @@ ReferenceModel::ReferenceModel(ModelConfig config) : config_(config), rng_{confi
 // ---------------------------------------------------------------------------------------
 // AllocateVirtualMemory
 // ---------------------------------------------------------------------------------------
+std::vector<Violation> ReferenceModel::allocation_violations(std::uint64_t address, std::uint32_t size,
+                                                             std::uint32_t type, std::uint32_t protect) const {
+  std::vector<Violation> out;
+  const std::uint32_t kind = type & ~MEM_TOP_DOWN;
+  // IMPL: AVM-INVALID - the type is COMMIT, RESERVE, both, or RESET alone.
+  const bool type_ok = (type & ~kKnownAllocTypes) == 0 &&
+                       (kind == MEM_COMMIT || kind == MEM_RESERVE || kind == (MEM_COMMIT | MEM_RESERVE) ||
+                        type == MEM_RESET);  // RESET stands alone, even without MEM_TOP_DOWN
+  if (!type_ok) out.push_back({"AVM-INVALID", E_INVALIDARG, "type"});
+  // IMPL: AVM-INVALID - size 0 and bad protections are invalid.
+  if (size == 0) out.push_back({"AVM-INVALID", E_INVALIDARG, "size"});
+  if (!valid_page_protection(protect)) out.push_back({"AVM-INVALID", E_INVALIDARG, "protection"});
+  // IMPL: AVM-INVALID - an explicit address must lie in the user range.
+  const bool address_ok = address == 0 || (address >= config_.lowest_address && address + size >= address &&
+                                            address + size - 1 <= config_.highest_address);
+  if (!address_ok) out.push_back({"AVM-INVALID", E_INVALIDARG, "address"});
+  // IMPL: AVM-RESET - MEM_RESET names existing pages: address 0 is invalid (decision D-AVM-CODES).
+  if (type_ok && kind == MEM_RESET && address == 0) out.push_back({"AVM-RESET", E_INVALIDARG, "reset-at-zero"});
+  // The state of the address space matters only for a well-formed request at an explicit address.
+  if (!type_ok || size == 0 || address == 0 || !address_ok) return out;
+  const std::uint64_t first = round_down(address, config_.page_size);
+  const std::uint64_t end = round_down(address + std::uint64_t{size} + config_.page_size - 1ull, config_.page_size);
+  const auto inside_one_reservation = [&] {
+    const Allocation* a = allocation_containing(first);
+    return a != nullptr && end <= a->base + a->size;
+  };
+  if (kind == MEM_RESET) {
+    // IMPL: AVM-RESET - MEM_RESET needs its pages inside one host reservation.
+    if (!inside_one_reservation()) out.push_back({"AVM-RESET", HR_INVALID_ADDRESS, "reset-outside"});
+  } else if (kind & MEM_RESERVE) {
+    // IMPL: AVM-INVALID - a reservation may not overlap another one (or its granule). It starts
+    // at the address rounded down to the granularity (AVM-BASE).
+    if (range_conflicts(round_down(address, config_.allocation_granularity), end))
+      out.push_back({"AVM-INVALID", HR_INVALID_ADDRESS, "conflict"});
+  } else if (!inside_one_reservation()) {
+    // IMPL: AVM-COMMIT-RESERVED - MEM_COMMIT alone needs the whole range reserved already.
+    out.push_back({"AVM-COMMIT-RESERVED", HR_INVALID_ADDRESS, "commit-outside"});
+  }
+  return out;
+}
+
 hresult ReferenceModel::allocate_virtual_memory(std::uint64_t address, std::uint32_t size,
                                                 std::uint32_t type, std::uint32_t protect,
                                                 std::uint64_t* allocated_address) {
   if (allocated_address == nullptr) return E_POINTER;
   *allocated_address = 0;  // decision D-AVM-OUT-ON-FAIL (win32): 0 after a failure
+  // Every rule the call breaks, in order; the first one's code (decision D-ERROR-PRECEDENCE).
+  if (const auto broken = allocation_violations(address, size, type, protect); !broken.empty())
+    return broken.front().code;
   const std::uint32_t kind = type & ~MEM_TOP_DOWN;
-  // IMPL: AVM-INVALID - the type is COMMIT, RESERVE, both, or RESET alone.
-  if ((type & ~kKnownAllocTypes) != 0) return E_INVALIDARG;
-  if (kind != MEM_COMMIT && kind != MEM_RESERVE && kind != (MEM_COMMIT | MEM_RESERVE) &&
-      kind != MEM_RESET)
-    return E_INVALIDARG;
-  if (kind == MEM_RESET && type != MEM_RESET) return E_INVALIDARG;  // RESET stands alone
-  // IMPL: AVM-INVALID - size 0 and bad protections are invalid.
-  if (size == 0) return E_INVALIDARG;
-  if (!valid_page_protection(protect)) return E_INVALIDARG;
-  // IMPL: AVM-INVALID - an explicit address must lie in the user range.
-  if (address != 0 && (address < config_.lowest_address ||
-                       address + size - 1 > config_.highest_address || address + size < address))
-    return E_INVALIDARG;
-
   if (kind == MEM_RESET) return reset(address, size, allocated_address);
 
   if (address == 0) {
@@ -117,7 +147,7 @@ hresult ReferenceModel::allocate_virtual_memory(std::uint64_t address, std::uint
         round_down(address + std::uint64_t{size} + config_.page_size - 1ull, config_.page_size);
     return reserve(base, end - base, (kind & MEM_COMMIT) != 0, protect, allocated_address);
   }
-  // IMPL: AVM-COMMIT-RESERVED - MEM_COMMIT alone needs the whole range reserved already.
+  // IMPL: AVM-COMMIT-RESERVED - MEM_COMMIT alone commits pages of one reservation.
   return commit_existing(address, size, protect, allocated_address);
 }
 
@@ -170,8 +200,8 @@ std::optional<std::uint64_t> ReferenceModel::choose_base(std::uint64_t size) {
 
 hresult ReferenceModel::reserve(std::uint64_t base, std::uint64_t size, bool commit,
                                 std::uint32_t protect, std::uint64_t* allocated_address) {
-  // IMPL: AVM-INVALID - a reservation may not overlap another one (or its granule).
-  if (range_conflicts(base, base + size)) return HR_INVALID_ADDRESS;
+  // Callers have checked that [base, base+size) overlaps nothing (allocation_violations,
+  // choose_base, allocate_at_system_choice).
   Allocation a;
   a.base = base;
   a.size = size;
@@ -189,9 +219,7 @@ hresult ReferenceModel::commit_existing(std::uint64_t address, std::uint32_t siz
                                         std::uint32_t protect, std::uint64_t* allocated_address) {
   const std::uint64_t first = round_down(address, config_.page_size);
   const std::uint64_t end = round_down(address + std::uint64_t{size} + config_.page_size - 1ull, config_.page_size);
-  Allocation* a = find_allocation(first);
-  // IMPL: AVM-COMMIT-RESERVED - every page must be inside one host reservation.
-  if (a == nullptr || end > a->base + a->size) return HR_INVALID_ADDRESS;
+  Allocation* a = find_allocation(first);  // holds every page (allocation_violations)
   const std::uint64_t p0 = page_index(*a, first), count = (end - first) / config_.page_size;
   // IMPL: AVM-ZERO - pages that were only reserved become committed and zero. Walked run by run
   // (a run is a stretch of pages in one state), so committing 4 GiB is not a million steps.
@@ -210,20 +238,48 @@ hresult ReferenceModel::commit_existing(std::uint64_t address, std::uint32_t siz
 
 hresult ReferenceModel::reset(std::uint64_t address, std::uint32_t size,
                               std::uint64_t* allocated_address) {
-  // IMPL: AVM-RESET - MEM_RESET needs an address inside one host reservation; it changes no
-  // page state. The model keeps the bytes; the checker also accepts zeroed pages.
-  if (address == 0) return E_INVALIDARG;
-  const std::uint64_t first = round_down(address, config_.page_size);
-  const std::uint64_t end = round_down(address + std::uint64_t{size} + config_.page_size - 1ull, config_.page_size);
-  const Allocation* a = find_allocation(first);
-  if (a == nullptr || end > a->base + a->size) return HR_INVALID_ADDRESS;
-  *allocated_address = first;
+  // IMPL: AVM-RESET - MEM_RESET changes no page state (its pages lie in one host reservation:
+  // allocation_violations). The model keeps the bytes; the checker also accepts zeroed pages.
+  (void)size;
+  *allocated_address = round_down(address, config_.page_size);
   return S_OK;
 }
 
 // ---------------------------------------------------------------------------------------
 // VirtualFree
 // ---------------------------------------------------------------------------------------
+std::vector<Violation> ReferenceModel::free_violations(std::uint64_t address, std::uint64_t size,
+                                                       std::uint32_t free_type) const {
+  std::vector<Violation> out;
+  // IMPL: VF-FREE-TYPE - exactly one of MEM_DECOMMIT and MEM_RELEASE.
+  const bool type_ok = free_type == MEM_DECOMMIT || free_type == MEM_RELEASE;
+  if (!type_ok) out.push_back({"VF-FREE-TYPE", E_INVALIDARG, "type"});
+  // IMPL: VF-RELEASE-SIZE - MEM_RELEASE takes size 0.
+  const bool release = free_type == MEM_RELEASE;
+  if (release && size != 0) out.push_back({"VF-RELEASE-SIZE", E_INVALIDARG, "release-size"});
+  // IMPL: VF-FOREIGN - memory not allocated through this host (never allocated, released,
+  // or someone else's) is refused with HOST_E_INVALIDOPERATION.
+  const Allocation* a = allocation_containing(address);
+  if (a == nullptr) {
+    out.push_back({"VF-FOREIGN", HOST_E_INVALIDOPERATION, "foreign"});
+    return out;
+  }
+  if (!type_ok) return out;
+  // IMPL: VF-RELEASE-BASE, VF-DECOMMIT-WHOLE - MEM_RELEASE and size-0 MEM_DECOMMIT name the base
+  // (Windows also accepts any byte of the first page: decision D-FIRST-PAGE).
+  const bool in_first_page = round_down(address, config_.page_size) == a->base;
+  if ((release || size == 0) && !in_first_page)
+    out.push_back({release ? "VF-RELEASE-BASE" : "VF-DECOMMIT-WHOLE", HR_INVALID_ADDRESS,
+                   release ? "release-not-base" : "decommit-not-base"});
+  // IMPL: VF-SPAN - a MEM_DECOMMIT range lies inside its reservation.
+  if (!release && size != 0) {
+    const std::uint64_t first = round_down(address, config_.page_size);
+    const std::uint64_t end = round_down(address + size + config_.page_size - 1, config_.page_size);
+    if (address + size < address || end < first || end > a->base + a->size) out.push_back({"VF-SPAN", E_INVALIDARG, "span"});
+  }
+  return out;
+}
+
 hresult ReferenceModel::virtual_free(std::uint64_t address, std::uint64_t size,
                                      std::uint32_t free_type) {
   // IMPL: VF-EFAIL-STICKY - after E_FAIL the host is unusable.
@@ -234,19 +290,10 @@ hresult ReferenceModel::virtual_free(std::uint64_t address, std::uint64_t size,
     if (fault == E_FAIL) clr_unavailable_ = true;
     return fault;  // IMPL: X-NO-EFFECT-ON-FAIL - an injected host failure changes nothing
   }
-  // IMPL: VF-FREE-TYPE - exactly one of MEM_DECOMMIT and MEM_RELEASE.
-  if (free_type != MEM_DECOMMIT && free_type != MEM_RELEASE) return E_INVALIDARG;
-  // IMPL: VF-RELEASE-SIZE - MEM_RELEASE takes size 0.
-  if (free_type == MEM_RELEASE && size != 0) return E_INVALIDARG;
-  // IMPL: VF-FOREIGN - memory not allocated through this host (never allocated, released,
-  // or someone else's) is refused with HOST_E_INVALIDOPERATION.
+  // Every rule the call breaks, in order; the first one's code (decision D-ERROR-PRECEDENCE).
+  if (const auto broken = free_violations(address, size, free_type); !broken.empty()) return broken.front().code;
   Allocation* a = find_allocation(address);
-  if (a == nullptr) return HOST_E_INVALIDOPERATION;
-  const bool in_first_page = round_down(address, config_.page_size) == a->base;
-
   if (free_type == MEM_RELEASE) {
-    // IMPL: VF-RELEASE-BASE - the base (Windows also accepts any byte of the first page).
-    if (!in_first_page) return HR_INVALID_ADDRESS;
     // IMPL: VF-RELEASE-WHOLE - the whole reservation goes, whatever its pages' states.
     drop_bytes(a->base, a->size / config_.page_size);
     allocations_.erase(a->base);
@@ -254,17 +301,13 @@ hresult ReferenceModel::virtual_free(std::uint64_t address, std::uint64_t size,
   }
   if (size == 0) {
     // IMPL: VF-DECOMMIT-WHOLE - size 0 at the base decommits the whole reservation.
-    if (!in_first_page) return HR_INVALID_ADDRESS;
     drop_bytes(a->base, a->size / config_.page_size);
     set_pages(*a, 0, a->size / config_.page_size, {PageState::reserved, 0});
     return S_OK;
   }
-  // IMPL: VF-DECOMMIT-RANGE, VF-SPAN - every page holding a byte of the range, all inside
-  // this one reservation.
+  // IMPL: VF-DECOMMIT-RANGE - every page holding a byte of the range.
   const std::uint64_t first = round_down(address, config_.page_size);
-  if (address + size < address) return E_INVALIDARG;
   const std::uint64_t end = round_down(address + size + config_.page_size - 1, config_.page_size);
-  if (end < first || end > a->base + a->size) return E_INVALIDARG;
   const std::uint64_t count = (end - first) / config_.page_size;
   drop_bytes(first, count);
   set_pages(*a, page_index(*a, first), count, {PageState::reserved, 0});
@@ -382,6 +425,12 @@ std::vector<ForeignMemory> ReferenceModel::foreign_memory() {
 // ---------------------------------------------------------------------------------------
 void ReferenceModel::occupy(std::uint64_t address, std::uint64_t size) {
   occupied_[address] = std::max(occupied_[address], size);
+}
+
+void ReferenceModel::adopt_protection(std::uint64_t page, std::uint32_t protect) {
+  Allocation* a = find_allocation(page);
+  if (a == nullptr || run_at(*a, page_index(*a, page)).state != PageState::committed) return;
+  set_pages(*a, page_index(*a, page), 1, {PageState::committed, protect});
 }
 
 void ReferenceModel::adopt_bytes(std::uint64_t address, const std::vector<std::uint8_t>& bytes) {

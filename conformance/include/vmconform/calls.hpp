@@ -76,7 +76,8 @@ struct PageObservation {
   bool operator==(const PageObservation&) const = default;
 };
 using Observation = std::map<std::uint64_t, PageObservation>;  // page address -> page
-/// Observes every page of [address, address+size) (page-aligned).
+/// Observes every page of [address, address+size) (page-aligned). A page whose read fails is
+/// read once more, so that observing does not change what is observed (a one-shot guard page).
 Observation observe(Target& t, std::uint64_t address, std::uint64_t size, std::uint32_t page);
 /// "" if equal, else the first difference in words.
 std::string diff(const Observation& before, const Observation& after);

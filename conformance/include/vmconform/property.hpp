@@ -8,11 +8,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "vmconform/catalogue.hpp"
+#include "vmconform/coverage.hpp"
 #include "vmconform/target.hpp"
 
 namespace vmc {
@@ -23,6 +25,13 @@ struct CaseEnv {
   const std::string& rule;
   std::uint32_t page;         // target.page_size()
   std::uint32_t granularity;  // target.allocation_granularity()
+  /// Where the property counts the coverage cells it reaches, when it counts them itself
+  /// (PropertyDef::counts_own_coverage); otherwise `target` counts every call already.
+  coverage::Counts* coverage = nullptr;
+  /// RunOptions::depth (1 in the default run).
+  int depth = 1;
+  /// Makes another fresh target of the same backend (to re-run a shortened sequence); may be empty.
+  std::function<std::unique_ptr<Target>()> fresh_target;
 };
 
 struct PropertyDef {
@@ -32,6 +41,12 @@ struct PropertyDef {
   /// Returns a reason when the property cannot check this target (the rule is then `skip`).
   std::function<std::optional<std::string>(Target&)> skip_reason;
   std::function<void(CaseEnv&)> body;
+  /// The property counts its coverage itself (through vmc::Differential, which sees the model
+  /// beside the target); the others get a coverage::ShadowTarget that counts their calls.
+  bool counts_own_coverage = false;
+  /// A long-sequence property: it runs `long_cases` x depth cases instead of the run's case count,
+  /// and is skipped at depth 0 (--quick).
+  int long_cases = 0;
 };
 
 const std::vector<PropertyDef>& properties();
@@ -43,13 +58,18 @@ std::optional<std::string> needs_query(Target& t);
 
 }  // namespace vmc
 
-#define VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP)                                    \
-  static void vmc_property_##NAME(::vmc::CaseEnv& env);                                 \
-  [[maybe_unused]] static const bool vmc_property_registered_##NAME =                   \
-      ::vmc::register_property({RULE, #NAME, SUMMARY, SKIP, &vmc_property_##NAME});     \
+#define VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP, OWN_COVERAGE, LONG_CASES)                           \
+  static void vmc_property_##NAME(::vmc::CaseEnv& env);                                                      \
+  [[maybe_unused]] static const bool vmc_property_registered_##NAME =                                        \
+      ::vmc::register_property({RULE, #NAME, SUMMARY, SKIP, &vmc_property_##NAME, OWN_COVERAGE, LONG_CASES}); \
   static void vmc_property_##NAME([[maybe_unused]] ::vmc::CaseEnv& env)
 
 /// VMC_PROPERTY("WV-ATOMIC", WvAtomicFailedWriteChangesNothing, "summary") { ...body... }
-#define VMC_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr)
+#define VMC_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, false, 0)
 /// Same, with a skip-reason function (needs_fault_injection, needs_query, or a lambda).
-#define VMC_PROPERTY_IF(RULE, NAME, SUMMARY, SKIP) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP)
+#define VMC_PROPERTY_IF(RULE, NAME, SUMMARY, SKIP) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, SKIP, false, 0)
+/// A property that runs ops through vmc::Differential and counts coverage there (env.coverage).
+#define VMC_MODEL_PROPERTY(RULE, NAME, SUMMARY) VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, true, 0)
+/// A model property over long sequences: CASES x depth cases, none with --quick.
+#define VMC_LONG_MODEL_PROPERTY(RULE, NAME, SUMMARY, CASES) \
+  VMC_PROPERTY_IMPL(RULE, NAME, SUMMARY, nullptr, true, CASES)

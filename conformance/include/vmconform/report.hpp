@@ -1,8 +1,10 @@
 // report.hpp - the three report files of a run: report.json, report.md and junit.xml.
 //
 // report.json follows the schema "vmconform-report/1" (spec/report-schema.md): target, profile,
-// seed, rules [{id, status, message, reproducer, ...}] and summary (count per status). The
-// Markdown and JUnit files are generated from the same RunResult, never edited by hand.
+// seed, rules [{id, status, message, reproducer, properties: outcome.hpp's encoding}], summary
+// (count per status), and "shard" / "plugin" when the run had them. The Markdown and JUnit files,
+// the terminal table and the GitHub annotations are generated from the same RunResult, and only
+// from it (run_result.hpp), never edited by hand.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "vmconform/host_region_table.hpp"
+#include "host_region_table.hpp"
 
 namespace vmc {
 

@@ -13,7 +13,7 @@
 
 #include <cerrno>
 
-#include "vmconform/host_region_table.hpp"
+#include "host_region_table.hpp"
 #include "vmconform/reference_model.hpp"  // valid_page_protection
 
 namespace vmc {

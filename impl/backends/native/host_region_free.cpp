@@ -7,7 +7,7 @@
 // nothing is recorded.
 #include <sys/mman.h>
 
-#include "vmconform/host_region_table.hpp"
+#include "host_region_table.hpp"
 
 namespace vmc {
 

@@ -4,7 +4,7 @@
 // The operations that change memory live next to this file: host_region_allocate.cpp
 // (AllocateVirtualMemory), host_region_free.cpp (VirtualFree) and host_region_access.cpp
 // (ReadVirtual / WriteVirtual). All of them follow src/reference_model.cpp rule by rule.
-#include "vmconform/host_region_table.hpp"
+#include "host_region_table.hpp"
 
 #include <sys/mman.h>
 

@@ -4,7 +4,7 @@
 // ranges the region table has already checked. Linux only (MAP_FIXED_NOREPLACE, MADV_DONTNEED).
 #pragma once
 
-#include "vmconform/vm_primitives.hpp"
+#include "vm_primitives.hpp"
 
 namespace vmc {
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "vmconform/host_region_table.hpp"
+#include "host_region_table.hpp"
 
 namespace vmc {
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "process_target.hpp"
-#include "vmconform/process_backend.hpp"
+#include "process_backend.hpp"
 #include "vmconform/target.hpp"
 
 namespace vmc::process {

@@ -14,8 +14,8 @@
 #include <string>
 
 #include "remote_primitives.hpp"
-#include "vmconform/host_region_table.hpp"
-#include "vmconform/process_backend.hpp"
+#include "host_region_table.hpp"
+#include "process_backend.hpp"
 
 namespace vmc::process {
 

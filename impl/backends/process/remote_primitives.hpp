@@ -14,7 +14,7 @@
 #include <memory>
 
 #include "tracee.hpp"
-#include "vmconform/vm_primitives.hpp"
+#include "vm_primitives.hpp"
 
 namespace vmc::process {
 

@@ -1,6 +1,6 @@
 // decode.cpp - the binary decoder: bytes -> Sequence, total over all byte strings.
 //
-// The single decoder of format v1 (fuzz/FORMAT.md). It never fails and never throws on its
+// The single decoder of format v1 (impl/opseq/FORMAT.md). It never fails and never throws on its
 // input: a wrong version gives an empty sequence, missing bytes of a truncated final op read
 // as zero, every opcode and table index is reduced modulo its range, lengths are clamped and
 // at most kMaxOps ops are decoded. Work and memory are O(min(input, kMaxOps)).

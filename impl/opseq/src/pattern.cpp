@@ -3,7 +3,7 @@
 // Writes carry a pattern byte instead of data so that sequences stay small and fuzzers
 // mutate one byte, yet the data is position-dependent: a write that lands at the wrong
 // offset, or a read that returns bytes from the wrong place, shows up as a mismatch.
-// Pattern 0 is all zero bytes. The formula is part of format v1 (fuzz/FORMAT.md).
+// Pattern 0 is all zero bytes. The formula is part of format v1 (impl/opseq/FORMAT.md).
 #include "vmconform/opseq.hpp"
 
 namespace vmc::opseq {

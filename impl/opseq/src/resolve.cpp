@@ -3,7 +3,7 @@
 // A sequence never contains absolute addresses of the backend it was recorded on: an
 // address is "the Nth newest reservation plus pages plus bytes", "its end plus ...", "a
 // foreign sample plus bytes" or "0 plus bytes". This file applies those rules (documented in
-// fuzz/FORMAT.md) with unsigned arithmetic, so every input wraps modulo 2^64 without UB.
+// impl/opseq/FORMAT.md) with unsigned arithmetic, so every input wraps modulo 2^64 without UB.
 #include "vmconform/opseq.hpp"
 
 namespace vmc::opseq {

@@ -1,4 +1,4 @@
-// tables.hpp - internal: the value tables of binary format v1 (fuzz/FORMAT.md, "Tables").
+// tables.hpp - internal: the value tables of binary format v1 (impl/opseq/FORMAT.md, "Tables").
 //
 // Allocation types, protections, free types and fault codes are encoded as an index into one
 // of these tables; the index equal to the table's size is the escape (a raw u32 follows).

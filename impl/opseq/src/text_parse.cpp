@@ -4,7 +4,7 @@
 // '#' comments, blank lines, fields in any order, numbers in decimal or hex, flag values as
 // NAME|NAME|0x.. and bare numbers as zero-based addresses. It is strict about everything
 // else (unknown ops or fields, missing or repeated fields, out-of-range numbers, trailing
-// tokens) and only returns sequences that encode() accepts. Grammar: fuzz/FORMAT.md.
+// tokens) and only returns sequences that encode() accepts. Grammar: impl/opseq/FORMAT.md.
 #include <array>
 #include <cstdint>
 #include <limits>

@@ -2,7 +2,7 @@
 //
 // The text form is what people read in counterexamples and edit in corpus files. Each line
 // prints only the fields its op kind uses, with MEM_*/PAGE_*/HRESULT names where a value has
-// them; text_parse.cpp reads exactly this syntax back (grammar in fuzz/FORMAT.md).
+// them; text_parse.cpp reads exactly this syntax back (grammar in impl/opseq/FORMAT.md).
 #include <cstdlib>
 
 #include "names.hpp"

@@ -205,7 +205,7 @@ TEST(Binary, EscapesReachTheExtremes) {
   EXPECT_EQ(decode(encode(s)), s);
 }
 
-// The worked examples of fuzz/FORMAT.md section 4, byte for byte.
+// The worked examples of impl/opseq/FORMAT.md section 4, byte for byte.
 const Bytes kExampleOne = {0x01,                                            // version
                            0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00,  // alloc
                            0x02, 0x01, 0x01, 0xFF, 0x00, 0x02, 0x41,        // write

@@ -1,5 +1,5 @@
 // resolve_test.cpp - tests of address resolution and write patterns, on the examples that
-// fuzz/FORMAT.md gives.
+// impl/opseq/FORMAT.md gives.
 #include <gtest/gtest.h>
 
 #include <algorithm>

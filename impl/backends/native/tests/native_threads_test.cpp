@@ -19,7 +19,7 @@
 
 #include "address_space_probe.hpp"
 #include "vmconform/backend_registry.hpp"
-#include "vmconform/host_region_table.hpp"
+#include "host_region_table.hpp"
 
 namespace vmc::test {
 namespace {

@@ -5,7 +5,7 @@
 // foreign memory, host-fault injection) whose addresses are relative to earlier results, so
 // the same sequence means the same thing on every backend. The libFuzzer targets, the replay
 // tool, the corpus tests and the RapidCheck counterexample printer all go through this header;
-// there is no other decoder. The byte-level format is specified in fuzz/FORMAT.md.
+// there is no other decoder. The byte-level format is specified in impl/opseq/FORMAT.md.
 #pragma once
 
 #include <cstddef>
@@ -102,7 +102,7 @@ struct ForeignSample {
   std::uint64_t address;
   std::uint64_t size;
 };
-/// The address `a` stands for (rules in fuzz/FORMAT.md; all arithmetic modulo 2^64):
+/// The address `a` stands for (rules in impl/opseq/FORMAT.md; all arithmetic modulo 2^64):
 ///   zero       -> offset
 ///   region     -> handles[newest-first index % count].base + page*page_size + offset
 ///   region_end -> that handle's base + size + page*page_size + offset

@@ -1,0 +1,221 @@
+// isolation.cpp - probe_plugin and run_isolated: workers, their messages, and what a crash, a
+// hang or garbage becomes (vmconform/plugin/isolation.hpp).
+#include "vmconform/plugin/isolation.hpp"
+
+#include <deque>
+#include <optional>
+#include <variant>
+
+#include "vmconform/plugin.h"
+#include "vmconform/plugin/protocol.hpp"
+#include "vmconform/plugin/worker_process.hpp"
+#include "vmconform/reproducer.hpp"
+
+namespace vmc::plugin {
+namespace {
+
+using Clock = WorkerProcess::Clock;
+constexpr std::size_t kKeptSteps = 400;        // calls of the current case kept for the report
+constexpr auto kExitGrace = std::chrono::seconds(10);  // for a worker to exit after its last message
+
+Clock::time_point deadline_after(double seconds) {
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+/// Printable ASCII (so that reports stay valid UTF-8), one line, at most `limit` characters.
+std::string excerpt(const std::string& s, std::size_t limit) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (out.size() >= limit) {
+      out += "...";
+      break;
+    }
+    out += c == '\n' || c == '\r' || c == '\t' ? ' ' : (c < 0x20 || c >= 0x7F) ? '?' : static_cast<char>(c);
+  }
+  return out;
+}
+
+/// Everything a worker said, as far as the parent follows it.
+struct Transcript {
+  std::optional<Hello> hello;
+  std::optional<PropertyOutcome> result;
+  std::optional<Error> error;
+  std::string malformed;  // why the worker's messages could not be trusted
+  bool timed_out = false;
+  int target = 0;  // number of the target being tested
+  std::deque<std::string> steps;
+  std::size_t dropped_steps = 0;
+};
+
+Transcript follow(WorkerProcess& worker, Clock::time_point deadline, bool until_hello) {
+  Transcript t;
+  std::string line;
+  for (;;) {
+    const auto event = worker.next_line(line, deadline, kMaxMessageBytes);
+    if (event == WorkerProcess::Event::eof) return t;
+    if (event == WorkerProcess::Event::timeout) {
+      t.timed_out = true;
+      return t;
+    }
+    if (event == WorkerProcess::Event::too_long) {
+      t.malformed = "a message longer than " + std::to_string(kMaxMessageBytes) + " bytes";
+      return t;
+    }
+    Message m;
+    try {
+      m = decode_message(line);
+    } catch (const ProtocolError& e) {
+      t.malformed = std::string(e.what()) + ": `" + excerpt(line, 120) + "`";
+      return t;
+    }
+    if (auto* h = std::get_if<Hello>(&m)) {
+      if (t.hello) {
+        t.malformed = "a second hello message";
+        return t;
+      }
+      t.hello = std::move(*h);
+      if (until_hello) return t;
+    } else if (auto* c = std::get_if<CaseStart>(&m)) {
+      t.target = c->number;
+      t.steps.clear();
+      t.dropped_steps = 0;
+    } else if (auto* s = std::get_if<Step>(&m)) {
+      t.steps.push_back(std::move(s->text));
+      if (t.steps.size() > kKeptSteps) {
+        t.steps.pop_front();
+        ++t.dropped_steps;
+      }
+    } else if (auto* r = std::get_if<Result>(&m)) {
+      if (!t.hello) {
+        t.malformed = "a result before the hello message";
+        return t;
+      }
+      t.result = std::move(r->outcome);
+      return t;
+    } else {
+      t.error = std::get<Error>(m);
+      return t;
+    }
+  }
+}
+
+std::string where(const Transcript& t) {
+  std::string s;
+  if (t.target > 0) s += " while testing target #" + std::to_string(t.target);
+  if (!t.steps.empty()) s += ", during `" + t.steps.back() + "`";
+  return s;
+}
+
+std::string with_output(std::string message, const WorkerProcess& worker) {
+  const std::string tail = worker.output_tail();
+  if (!tail.empty()) message += "; worker output: " + excerpt(tail.size() > 600 ? tail.substr(tail.size() - 600) : tail, 600);
+  return message;
+}
+
+/// "SUMMARY: AddressSanitizer: SEGV ..." when a sanitizer stopped the worker, else "".
+std::string sanitizer_summary(const WorkerProcess& worker) {
+  const std::string tail = worker.output_tail();
+  const auto at = tail.rfind("SUMMARY: ");
+  if (at == std::string::npos || tail.find("Sanitizer", at) == std::string::npos) return "";
+  return excerpt(tail.substr(at, tail.find('\n', at) - at), 200);
+}
+
+/// The calls of the case that never finished, ready to read (or edit and replay).
+std::string steps_text(const Transcript& t) {
+  if (t.steps.empty()) return "";
+  std::string s = "vmconform-opseq 1\n# the calls of target #" + std::to_string(t.target) +
+                  ", up to the one that did not return\n";
+  if (t.dropped_steps > 0)
+    s += "# (" + std::to_string(t.dropped_steps) + " earlier calls not kept; region numbers assume them)\n";
+  for (const std::string& line : t.steps) s += line + "\n";
+  return s;
+}
+
+}  // namespace
+
+PluginInfo probe_plugin(const IsolationConfig& config) {
+  WorkerProcess worker = [&] {
+    try {
+      return WorkerProcess::spawn(config.worker_exe);
+    } catch (const std::exception& e) {
+      throw SetupError(e.what());
+    }
+  }();
+  Request request;
+  request.kind = Request::Kind::probe;
+  request.plugin = config.plugin;
+  request.options = config.options;
+  worker.send(encode(request) + "\n");
+  const Transcript t = follow(worker, deadline_after(config.timeout_seconds), /*until_hello=*/true);
+  const ExitStatus status = worker.finish(t.timed_out ? Clock::now() : Clock::now() + kExitGrace);
+  const std::string subject = "plugin " + config.plugin;
+  if (t.error) throw SetupError(t.error->message);
+  if (!t.malformed.empty()) throw SetupError(subject + ": the worker that loaded it sent a malformed message (" + t.malformed + ")");
+  if (t.timed_out)
+    throw SetupError(with_output(subject + " did not finish loading and opening a target within " +
+                                     seconds_text(config.timeout_seconds) + " s" + where(t) + " (--timeout)",
+                                 worker));
+  if (!t.hello)
+    throw SetupError(with_output(subject + ": the worker that loaded it " + status.describe() +
+                                     " before reporting" + where(t),
+                                 worker));
+  return PluginInfo{t.hello->name, VMC_PLUGIN_ABI_VERSION, t.hello->page_size, t.hello->granularity, t.hello->query,
+                    t.hello->situation};
+}
+
+PropertyOutcome run_isolated(const IsolationConfig& config, const PropertyDef& def, const RunOptions& options) {
+  PropertyOutcome out;
+  out.name = def.name;
+  out.status = Status::fail;
+  std::optional<WorkerProcess> worker;
+  try {
+    worker.emplace(WorkerProcess::spawn(config.worker_exe));
+  } catch (const std::exception& e) {
+    out.message = e.what();
+    return out;
+  }
+  Request request;
+  request.plugin = config.plugin;
+  request.options = config.options;
+  request.property = def.name;
+  request.profile = options.profile;
+  request.seed = options.seed;
+  request.cases = options.cases;
+  request.depth = options.depth;
+  worker->send(encode(request) + "\n");
+  const Transcript t = follow(*worker, deadline_after(config.timeout_seconds), /*until_hello=*/false);
+  const bool trust = t.malformed.empty() && !t.timed_out;
+  const ExitStatus status = worker->finish(trust ? Clock::now() + kExitGrace : Clock::now());
+  out.cases = t.target;
+  out.counterexample = steps_text(t);
+  if (t.result && t.result->name != def.name) {
+    out.message = "the worker sent the result of " + t.result->name + " instead of " + def.name;
+  } else if (t.result) {
+    if (!status.signaled && status.exit_code == 0) return *t.result;
+    out = *t.result;
+    out.status = Status::fail;
+    out.message = with_output("the worker " + status.describe() + " after reporting its result (" +
+                                  status_name(t.result->status) + (t.result->message.empty() ? "" : ": " + t.result->message) + ")",
+                              *worker);
+  } else if (t.error) {
+    out.message = "the worker could not run the property: " + t.error->message;
+  } else if (!t.malformed.empty()) {
+    out.message = "the worker sent a malformed message" + where(t) + ": " + t.malformed +
+                  " (a plugin writing into the protocol pipe, or memory corrupted by the plugin); the worker was killed";
+  } else if (t.timed_out) {
+    out.message = with_output("timed out: no result after " + seconds_text(config.timeout_seconds) + " s" + where(t) +
+                                  " (the plugin hangs; --timeout sets the limit); the worker was killed",
+                              *worker);
+  } else if (const std::string summary = sanitizer_summary(*worker); !summary.empty()) {
+    out.message = with_output("the plugin crashed: a sanitizer stopped the worker (" + summary + "; it " +
+                                  status.describe() + ") before it reported a result" + where(t),
+                              *worker);
+  } else {
+    out.message = with_output((status.signaled ? "the plugin crashed: the worker " : "the worker ") + status.describe() +
+                                  " before reporting a result" + where(t),
+                              *worker);
+  }
+  return out;
+}
+
+}  // namespace vmc::plugin

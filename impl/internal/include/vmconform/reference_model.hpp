@@ -1,0 +1,257 @@
+// reference_model.hpp - the simulated address space that is the oracle (backend `sim`).
+//
+// Written for clarity (like WebAssembly's reference interpreter): each public
+// operation reads as the rules in spec/rules.json, in the order the rules are checked, and
+// each failure names its rule in a comment. The model implements the `win32` profile's
+// choices; where the `documented` profile allows more, the checker (conformance/) accepts
+// the alternative and tells the model to adopt it (adopt_* below). Memory is sparse: a
+// host allocation is a run-length map of page states, and only its pages that hold a non-zero
+// byte store data (in the allocation), so reserving 1 TiB costs a few hundred bytes. Speed
+// is a concern of the data structures only (AllocationTable below): an operation among 100,000
+// allocations costs a few cache misses, so long tests and fuzzing can use the model freely.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vmconform/target.hpp"
+
+namespace vmc {
+
+enum class PageState : std::uint8_t { reserved, committed };
+
+struct ModelConfig {
+  std::uint32_t page_size = 0x1000;
+  std::uint32_t allocation_granularity = 0x10000;
+  std::uint64_t seed = 1;  // drives the system's address choice
+  std::uint64_t lowest_address = 0x10000;
+  std::uint64_t highest_address = 0x00007FFFFFFEFFFFull;  // last usable byte
+  /// Start with a simulated executable image mapped at 0x400000 (foreign memory for
+  /// VF-FOREIGN). The differential checker turns it off: there the backend's own foreign
+  /// memory is what matters, and the model must not refuse an address the backend chose.
+  bool foreign_image = true;
+};
+
+/// One rule a call breaks, with the code the model returns for it (the win32 profile's code).
+/// A call may break several rules at once; then the code of any of them is correct, in both
+/// profiles (decision D-ERROR-PRECEDENCE): the model returns the first one's, the checker
+/// accepts them all.
+struct Violation {
+  const char* rule;  // a rule ID of spec/rules.json
+  hresult code;
+  const char* what;  // which check, in a word: "type", "size", "protection", "conflict", "foreign"...
+  bool operator==(const Violation&) const = default;
+};
+
+/// One host allocation (a reservation made through AllocateVirtualMemory).
+struct Allocation {
+  std::uint64_t base = 0;
+  std::uint64_t size = 0;  // page multiple
+  std::uint32_t allocation_protect = 0;
+  /// Run-length map: first page index of a run -> (state, protection) of the run. Every page
+  /// of the allocation belongs to exactly one run; adjacent runs differ.
+  struct Run {
+    PageState state;
+    std::uint32_t protect;
+    bool operator==(const Run&) const = default;
+  };
+  std::map<std::uint64_t, Run> runs;
+  /// The bytes of its pages that hold a non-zero byte: page index -> page_size bytes; a page
+  /// without an entry reads as zero. Only committed pages store bytes. The bytes are shared
+  /// between copies of the model (the checker snapshots it before some operations) and copied
+  /// on the first write to a shared page (ReferenceModel::own_page). A plain array, not a
+  /// vector: the map entry points at the bytes themselves, one memory access fewer per page.
+  std::map<std::uint64_t, std::shared_ptr<std::uint8_t[]>> pages;
+};
+
+/// The live allocations of a model, by base: a std::map (what allocations() shows the checker,
+/// the fuzzers and the tests) plus an index that finds the allocation holding an address in a
+/// few cache misses. Among 100,000 allocations a std::map lookup visits ~17 nodes scattered in
+/// memory, each a likely cache and TLB miss: about a microsecond per lookup.
+///
+/// The index is the sorted list of (base, map node) cut into blocks of at most kMaxBlock
+/// entries (a B-tree of depth two). A lookup binary-searches the blocks' first bases, a small
+/// array that stays in cache, then scans one block, a single allocation of a few cache lines;
+/// inserting or erasing shifts the entries of one block, and a full block is split in two.
+/// Map nodes never move, so the index refers to them (and inserts and erases through it need no
+/// map walk); a copy of the table rebuilds the index over the copy's own nodes.
+///
+/// Reads like a map (begin, end, find, size, empty); only insert and erase change it.
+class AllocationTable {
+ public:
+  using Map = std::map<std::uint64_t, Allocation>;
+
+  AllocationTable() = default;
+  AllocationTable(const AllocationTable& other) : map_(other.map_) { rebuild_index(); }
+  AllocationTable& operator=(const AllocationTable& other);
+  AllocationTable(AllocationTable&&) = default;  // moving a std::map keeps its nodes in place
+  AllocationTable& operator=(AllocationTable&&) = default;
+
+  const Map& by_base() const { return map_; }
+  Map::const_iterator begin() const { return map_.begin(); }
+  Map::const_iterator end() const { return map_.end(); }
+  Map::const_iterator find(std::uint64_t base) const { return map_.find(base); }
+  std::size_t size() const { return map_.size(); }
+  bool empty() const { return map_.empty(); }
+
+  /// The allocation with the greatest base <= address, or nullptr.
+  const Allocation* last_at_or_before(std::uint64_t address) const;
+  Allocation* last_at_or_before(std::uint64_t address) {
+    return const_cast<Allocation*>(std::as_const(*this).last_at_or_before(address));
+  }
+  /// The allocation with the least base > address, or nullptr.
+  const Allocation* first_after(std::uint64_t address) const;
+  /// Adds `a`; no live allocation may have its base.
+  Allocation& insert(Allocation a);
+  /// Removes the allocation at `base`, if there is one.
+  void erase(std::uint64_t base);
+  /// Checks that the index lists exactly the map's allocations; describes the first mismatch.
+  std::optional<std::string> check_index() const;
+
+ private:
+  static constexpr std::size_t kMaxBlock = 128;
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  struct Entry {
+    std::uint64_t base;
+    Map::iterator node;  // the map node of `base`
+  };
+  using Block = std::vector<Entry>;  // sorted by base, never empty
+  /// The last block whose first base is <= address, or kNone.
+  std::size_t block_for(std::uint64_t address) const;
+  void rebuild_index();
+
+  Map map_;
+  std::vector<Block> blocks_;               // in base order
+  std::vector<std::uint64_t> first_bases_;  // first_bases_[i] == blocks_[i].front().base
+};
+
+class ReferenceModel final : public Target {
+ public:
+  explicit ReferenceModel(ModelConfig config = {});
+
+  std::uint32_t page_size() const override { return config_.page_size; }
+  std::uint32_t allocation_granularity() const override { return config_.allocation_granularity; }
+
+  hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size,
+                                  std::uint32_t allocation_type, std::uint32_t page_protection,
+                                  std::uint64_t* allocated_address) override;
+  hresult virtual_free(std::uint64_t address, std::uint64_t size,
+                       std::uint32_t free_type) override;
+  hresult write_virtual(std::uint64_t address, const std::uint8_t* buffer,
+                        std::uint32_t bytes_requested) override;
+  hresult read_virtual(std::uint64_t address, std::uint8_t* buffer,
+                       std::uint32_t bytes_requested, std::uint32_t* bytes_read) override;
+  bool has_query() const override { return true; }
+  hresult query_virtual(std::uint64_t address, RegionInfo* info) override;
+  std::vector<ForeignMemory> foreign_memory() override;
+  bool inject_host_fault(hresult code) override;
+
+  /// Every rule AllocateVirtualMemory(address, size, type, protect) would break in the model's
+  /// current state, in the order the model checks them (it returns the first one's code); empty
+  /// when the call is valid. Running out of addresses at address 0 is not a rule violation
+  /// (HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY), AVM-BASE) and is not listed.
+  std::vector<Violation> allocation_violations(std::uint64_t address, std::uint32_t size,
+                                               std::uint32_t allocation_type,
+                                               std::uint32_t page_protection) const;
+  /// Every rule VirtualFree(address, size, free_type) would break, as above. The host's own
+  /// state (E_FAIL stickiness, an injected fault) comes before every rule and is not listed.
+  std::vector<Violation> free_violations(std::uint64_t address, std::uint64_t size,
+                                         std::uint32_t free_type) const;
+
+  // --- adoption: the checker accepts a behaviour the profile allows and the model follows.
+  /// AllocateVirtualMemory with address 0, but the system's choice is `chosen_base` (the
+  /// backend's). Fails like the real call would if `chosen_base` is not acceptable.
+  hresult allocate_at_system_choice(std::uint64_t chosen_base, std::uint32_t size,
+                                    std::uint32_t allocation_type, std::uint32_t page_protection,
+                                    std::uint64_t* allocated_address);
+  /// The backend's address space holds something the model does not know about here
+  /// (another library's mapping): later reservations overlapping it conflict.
+  void occupy(std::uint64_t address, std::uint64_t size);
+  /// Store bytes as they are on the backend (after an allowed alternative such as a write to a
+  /// read-only page in the documented profile, or MEM_RESET discarding a page).
+  void adopt_bytes(std::uint64_t address, const std::vector<std::uint8_t>& bytes);
+  /// Give one committed page another protection, as the backend shows it (a guard page whose
+  /// guard an access through the data target consumed, decision D-GUARD, documented profile).
+  void adopt_protection(std::uint64_t page, std::uint32_t protect);
+
+  // --- introspection for the checker, the fuzzers and the invariant check ----------------
+  struct PageView {
+    bool allocated = false;  // inside a live host allocation
+    std::uint64_t allocation_base = 0;
+    PageState state = PageState::reserved;
+    std::uint32_t protect = 0;
+  };
+  PageView page_at(std::uint64_t address) const;
+  bool readable(std::uint64_t address) const;
+  /// Writable in the win32 profile (documented-profile alternatives are the checker's job).
+  bool writable(std::uint64_t address) const;
+  const std::map<std::uint64_t, Allocation>& allocations() const { return allocations_.by_base(); }
+  const Allocation* allocation_containing(std::uint64_t address) const;
+  bool clr_unavailable() const { return clr_unavailable_; }
+  /// True when the next VirtualFree returns an injected host fault.
+  bool host_fault_pending() const { return pending_fault_.has_value(); }
+  /// Number of pages that store bytes, in every allocation.
+  std::size_t stored_pages() const;
+  /// Checks the model's internal invariants; returns a description of the first broken one.
+  std::optional<std::string> check_invariants() const;
+  const ModelConfig& config() const { return config_; }
+
+ private:
+  std::uint64_t round_down(std::uint64_t v, std::uint64_t to) const { return v - v % to; }
+  std::uint64_t page_index(const Allocation& a, std::uint64_t address) const {
+    return (address - a.base) / config_.page_size;
+  }
+  Allocation* find_allocation(std::uint64_t address);
+  /// The allocation holding `address`, trying `hint` first: a page-by-page loop passes the
+  /// previous page's allocation, so a range inside one allocation costs one lookup.
+  const Allocation* find_allocation(std::uint64_t address, const Allocation* hint) const;
+  Allocation* find_allocation(std::uint64_t address, Allocation* hint);
+  bool range_conflicts(std::uint64_t base, std::uint64_t end) const;
+  std::optional<std::uint64_t> choose_base(std::uint64_t size);
+  hresult reserve(std::uint64_t base, std::uint64_t size, bool commit, std::uint32_t protect,
+                  std::uint64_t* allocated_address);
+  hresult commit_existing(std::uint64_t address, std::uint32_t size, std::uint32_t protect,
+                          std::uint64_t* allocated_address);
+  hresult reset(std::uint64_t address, std::uint32_t size, std::uint64_t* allocated_address);
+  void set_pages(Allocation& a, std::uint64_t first, std::uint64_t count, Allocation::Run run);
+  Allocation::Run run_at(const Allocation& a, std::uint64_t page) const;
+  void drop_bytes(std::uint64_t first_page_address, std::uint64_t count);
+  /// What page_at says of `address`, which lies in `a`.
+  PageView view_of(const Allocation& a, std::uint64_t address) const;
+  /// The page_size stored bytes of the page at address `page` of `a`, or nullptr if it stores
+  /// none (it reads as zero).
+  const std::uint8_t* stored_bytes(const Allocation& a, std::uint64_t page) const;
+  /// The page_size stored bytes of page `index` of `a`, for writing: created (zero) if absent,
+  /// unshared if shared with a copy of the model.
+  std::uint8_t* own_page(Allocation& a, std::uint64_t index);
+
+  /// SplitMix64 (Steele, Lea, Flood 2014): the whole generator is one 64-bit word, so a model
+  /// is cheap to make and to copy (the fuzzers make one per input, the checker copies it).
+  struct SplitMix64 {
+    std::uint64_t state;
+    std::uint64_t operator()() {
+      std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      return z ^ (z >> 31);
+    }
+  };
+
+  ModelConfig config_;
+  SplitMix64 rng_;
+  AllocationTable allocations_;  // by base
+  std::map<std::uint64_t, std::uint64_t> occupied_;  // foreign ranges: base -> size
+  std::optional<hresult> pending_fault_;
+  bool clr_unavailable_ = false;
+};
+
+/// True if `protect` is a protection AllocateVirtualMemory accepts (one base value, legal
+/// modifiers) - rule AVM-INVALID.
+bool valid_page_protection(std::uint32_t protect);
+
+}  // namespace vmc
