@@ -294,8 +294,8 @@ hresult ReferenceModel::virtual_free(std::uint64_t address, std::uint64_t size,
   if (const auto broken = free_violations(address, size, free_type); !broken.empty()) return broken.front().code;
   Allocation* a = find_allocation(address);
   if (free_type == MEM_RELEASE) {
-    // IMPL: VF-RELEASE-WHOLE - the whole reservation goes, whatever its pages' states.
-    drop_bytes(a->base, a->size / config_.page_size);
+    // IMPL: VF-RELEASE-WHOLE - the whole reservation goes, whatever its pages' states (its
+    // stored bytes with it).
     allocations_.erase(a->base);
     return S_OK;
   }
