@@ -14,6 +14,9 @@
 # Environment: BENCH_STAGES (the stages to run, default all: "model rss conformance backends long";
 #              a stage left out keeps its files, and the summary keeps its rows with their dates),
 #              BENCH_CPU (core to pin to, default 0), BENCH_REPETITIONS (default 10),
+#              BENCH_MODEL_RUNS (runs of the model benchmark, default 1: model.json, model-2.json...;
+#              each figure is the median of the runs' medians), BENCH_BUILD_JOBS (ninja -j, default
+#              ninja's own),
 #              CONFORMANCE_RUNS (default 3), LONG_OPS (ops per sequence, default 5000),
 #              LONG_SEQUENCES (per backend x profile, default 20), LONG_TIME (seconds per backend x
 #              profile, default 30).
@@ -28,6 +31,7 @@ runs="${CONFORMANCE_RUNS:-3}"
 long_ops="${LONG_OPS:-5000}"
 long_sequences="${LONG_SEQUENCES:-20}"
 long_time="${LONG_TIME:-30}"
+model_runs="${BENCH_MODEL_RUNS:-1}"
 stages=" ${BENCH_STAGES:-model rss conformance backends long} "
 stage() { [[ "$stages" == *" $1 "* ]]; }  # stage NAME: is NAME to be run?
 scratch="$(mktemp -d)"
@@ -49,10 +53,15 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
 echo "== build"
 # The model benchmarks need only vmconform_core; the rest links every backend, so a backend that
 # does not build yet must not stop the model figures.
-ninja -C "$build" vmconform_bench_model vmconform_bench_reserve_rss vmconform_bench_report
-suite_built=1
-ninja -C "$build" vmconform vmconform_bench_native vmconform_bench_process vmconform_bench_long_differential ||
-  suite_built=0
+jobs=()
+[[ -n "${BENCH_BUILD_JOBS:-}" ]] && jobs=(-j "$BENCH_BUILD_JOBS")
+ninja -C "$build" "${jobs[@]}" vmconform_bench_model vmconform_bench_reserve_rss vmconform_bench_report
+suite_built=0  # only the stages that run it need the suite
+if stage conformance || stage backends || stage long; then
+  suite_built=1
+  ninja -C "$build" "${jobs[@]}" vmconform vmconform_bench_native vmconform_bench_process \
+    vmconform_bench_long_differential || suite_built=0
+fi
 cxx="$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")"
 build_desc="CMAKE_BUILD_TYPE=Release, -O2 -DNDEBUG, $("$cxx" --version | head -n1), ${build#"$root"/}"
 
@@ -64,7 +73,13 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== 1. reference model cost per operation (10 and 100,000 live regions)"
 if stage model; then
-  "${pin[@]}" "$bench/vmconform_bench_model" "${gb[@]}" --benchmark_out="$out/model.json"
+  rm -f "$out"/model-[0-9]*.json  # further runs of an earlier measurement
+  for ((i = 1; i <= model_runs; i++)); do
+    file="$out/model.json"
+    ((i == 1)) || file="$out/model-$i.json"
+    echo "   run $i of $model_runs -> ${file#"$root"/}"
+    "${pin[@]}" "$bench/vmconform_bench_model" "${gb[@]}" --benchmark_out="$file"
+  done
 else
   echo "   not run (BENCH_STAGES); model.json kept"
 fi
@@ -108,7 +123,7 @@ fi
 
 echo "== 4. backends against the bare calls they wrap"
 registered=""
-[[ $suite_built == 1 ]] && registered="$("$build/conformance/vmconform" list-backends | grep -v '^ ' | cut -d' ' -f1)"
+stage backends && [[ $suite_built == 1 ]] && registered="$("$build/conformance/vmconform" list-backends | grep -v '^ ' | cut -d' ' -f1)"
 for backend in native process; do
   if ! stage backends; then
     echo "   $backend: not run (BENCH_STAGES); $backend.json kept"
