@@ -1,6 +1,7 @@
 // make_report.cpp - writes reports/benchmarks/README.md from the figures bench/run.sh collected.
 //
-// Reads, from the directory given as the first argument: model.json, native.json and process.json
+// Reads, from the directory given as the first argument: model.json (and model-2.json, model-3.json...
+// when the model benchmark was run several times), native.json and process.json
 // (Google Benchmark output with repetitions) or, for a backend that could not be measured,
 // {"pending": "why"}; reserve_rss.json (reserve_rss); conformance.json (the timed `vmconform run`
 // invocations, written by run.sh). Writes the summary table (report_figures.cpp compares each
@@ -11,6 +12,7 @@
 #include <sys/utsname.h>
 
 #include <ctime>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -85,6 +87,24 @@ void notes(std::ostream& out, const json& model, const json& rss) {
   }
 }
 
+// A plain statement when the machine was busy: a 1-minute load average at or above the number of
+// cores before or after the run means other processes competed for the pinned core.
+std::string load_warning(const std::string& before, const std::string& after, int nproc) {
+  const auto one_minute = [](const std::string& loads) {
+    try {
+      return std::stod(loads);
+    } catch (const std::exception&) {
+      return -1.0;
+    }
+  };
+  const double b = one_minute(before), a = one_minute(after);
+  if (nproc <= 0 || (b < nproc && a < nproc)) return "";
+  return "**The machine was shared and loaded during this run** (1-minute load average " + fmt("%.2f", b) +
+         " before, " + fmt("%.2f", a) + " after, on " + std::to_string(nproc) +
+         " cores): other processes competed for the pinned core, so the figures are probably higher, and "
+         "their spread wider, than on a quiet machine.  \n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,9 +118,13 @@ int main(int argc, char** argv) {
   const json model = load(dir + "/model.json"), rss = load(dir + "/reserve_rss.json"),
              conf = load(dir + "/conformance.json"), native = load(dir + "/native.json"),
              process = load(dir + "/process.json");
+  // Further runs of the model benchmark (BENCH_MODEL_RUNS): model-2.json, model-3.json, ...
+  std::vector<json> model_runs{model};
+  for (int k = 2; std::ifstream(dir + "/model-" + std::to_string(k) + ".json"); ++k)
+    model_runs.push_back(load(dir + "/model-" + std::to_string(k) + ".json"));
 
   std::vector<Row> rows;
-  model_rows(model, rows);
+  model_rows(model_runs, rows);
   rss_rows(rss, rows);
   conformance_rows(conf, rows);
   native_rows(native, rows);
@@ -121,7 +145,8 @@ int main(int argc, char** argv) {
       << u.machine << ".  \nBuild: " << build
       << ".  \nLoad average (1/5/15 min) before the run: " << load_before
       << "; after: " << load_after
-      << ".  \nBenchmarks and conformance runs are pinned to one core with `taskset`; see the "
+      << ".  \n" << load_warning(load_before, load_after, nproc)
+      << "Benchmarks and conformance runs are pinned to one core with `taskset`; see the "
          "notes "
          "for which clock each figure uses. Other work on the machine shows up as a higher load "
          "average and spread (cv) below.\n\n## Figures against the goals\n\n"
@@ -131,10 +156,14 @@ int main(int argc, char** argv) {
         << r.met << " | " << cell(r.how) << " | " << r.date << " |\n";
   out << "\n## Every benchmark (medians, means and spread over the repetitions)\n";
   details(out, "Reference model (model.json)", model);
+  for (std::size_t k = 1; k < model_runs.size(); ++k) {
+    const std::string file = "model-" + std::to_string(k + 1) + ".json";
+    details(out, ("Reference model, run " + std::to_string(k + 1) + " (" + file + ")").c_str(), model_runs[k]);
+  }
   details(out, "native backend and bare calls (native.json)", native);
   details(out, "process backend and bare calls (process.json)", process);
   notes(out, model, rss);
-  out << "\nRaw data: `model.json`, `native.json`, `process.json` (Google Benchmark JSON), "
+  out << "\nRaw data: `model.json` (and `model-2.json`... for further runs), `native.json`, `process.json` (Google Benchmark JSON), "
          "`reserve_rss.json`, `conformance.json`. Long random sequences through the differential checker: "
          "`long-differential.md` (vmconform_bench_long_differential).\n";
   if (!out) {

@@ -10,7 +10,9 @@
 // alone are also timed, the other half of the pair done with the timer paused once per batch of
 // 64 (so the live count moves between N and N+64 there). To show what the stored bytes cost, the
 // pair and the read are also run on 100,000 regions that were never written ("unwritten": no
-// page holds data). Google Benchmark records wall time and the thread's CPU time, in ns.
+// page holds data). A copy of the whole model (what the checker's `before = model_` costs, the copy
+// destroyed again in the loop) is timed at 10 and 100,000 written regions. Google Benchmark records
+// wall time and the thread's CPU time, in ns.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -160,6 +162,18 @@ void read_64(benchmark::State& state, Shape shape) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The checker copies the model before an operation it may have to roll back (differential.cpp):
+// copy, then destroy the copy, as the checker's std::optional<ReferenceModel> does.
+void copy_model(benchmark::State& state, Shape shape) {
+  Fixture* f = fixture(shape);
+  if (f == nullptr) return state.SkipWithError("cannot build the model");
+  for (auto _ : state) {
+    vmc::ReferenceModel copy = f->model;
+    benchmark::DoNotOptimize(&copy);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -169,7 +183,8 @@ int main(int argc, char** argv) {
                                             {"allocate_batched", allocate_only},
                                             {"release_batched", release_only},
                                             {"write_64", write_64},
-                                            {"read_64", read_64}};
+                                            {"read_64", read_64},
+                                            {"copy", copy_model}};
   auto add = [](const char* name, Fn fn, Shape shape, const char* suffix) {
     const std::string full =
         "model/" + std::string(name) + "/" + std::to_string(shape.live) + suffix;

@@ -86,7 +86,10 @@ std::string fmt(const char* format, double v) {
   return text;
 }
 std::string ns_text(double ns) {
-  return ns < 10 ? fmt("%.2f ns", ns) : ns < 1000 ? fmt("%.1f ns", ns) : fmt("%.2f µs", ns / 1000);
+  return ns < 10     ? fmt("%.2f ns", ns)
+         : ns < 1000 ? fmt("%.1f ns", ns)
+         : ns < 1e6  ? fmt("%.2f µs", ns / 1000)
+                     : fmt("%.2f ms", ns / 1e6);
 }
 
 json load(const std::string& path) {
@@ -113,26 +116,56 @@ std::optional<double> aggregate(const json& gb, const std::string& name, const c
   return std::nullopt;
 }
 
-void model_rows(const json& gb, std::vector<Row>& rows) {
-  const std::string date = date_of(gb);
-  const std::string how = "Google Benchmark, " + repetitions(gb) +
-                          " repetitions, median of the thread's CPU time (wall time in brackets); "
-                          "model pre-filled with N one-page committed regions";
+std::optional<double> median_over_runs(const std::vector<json>& runs, const std::string& name,
+                                       const char* field) {
+  std::vector<double> medians;
+  for (const json& gb : runs) {
+    const auto m = aggregate(gb, name, "median", field);
+    if (!m) return std::nullopt;  // missing or failed in one run: no figure
+    medians.push_back(*m);
+  }
+  if (medians.empty()) return std::nullopt;
+  return median(medians);
+}
+
+void model_rows(const std::vector<json>& runs, std::vector<Row>& rows) {
+  if (runs.empty() || runs.front().contains("pending")) {
+    rows.push_back({"model: cost per operation", "not measured", "", "pending",
+                    runs.empty() ? "no model.json" : runs.front()["pending"].get<std::string>(), "?"});
+    return;
+  }
+  const json& gb = runs.front();
+  const std::string date = runs.size() == 1 ? date_of(gb) : date_of(gb) + " .. " + date_of(runs.back());
+  // Each figure: the median over the runs of each run's median (over its repetitions).
+  const auto cpu = [&](const std::string& name) { return median_over_runs(runs, name, "cpu_time"); };
+  const auto wall = [&](const std::string& name) { return median_over_runs(runs, name, "real_time"); };
+  const std::string how =
+      "Google Benchmark, " +
+      (runs.size() == 1 ? repetitions(gb) + " repetitions, median"
+                        : std::to_string(runs.size()) + " runs of " + repetitions(gb) +
+                              " repetitions each, median of the runs' medians") +
+      " of the thread's CPU time (wall time in brackets); model pre-filled with N one-page "
+      "committed regions";
+  // Goal at 100,000 live regions: every 64-byte operation under 500 ns (issue 10, which found
+  // them at about 2 µs); allocate + release keeps the earlier 2 × 1 µs budget.
   struct Op {
     const char* key;
     const char* label;
     double divide;
+    double large_goal_ns;  // met if the 100,000-region figure is below it (or equal, if or_equal)
+    bool or_equal;
+    const char* large_goal;
   };
-  const Op ops[] = {{"alloc_release_pair", "allocate + release (pair / 2)", 2},
-                    {"write_64", "64-byte write", 1},
-                    {"read_64", "64-byte read", 1}};
+  const Op ops[] = {
+      {"alloc_release_pair", "allocate + release (pair / 2)", 2, 2000, true, "≤ 2 µs (2 × the 1 µs budget)"},
+      {"write_64", "64-byte write", 1, 500, false, "< 500 ns (issue 10)"},
+      {"read_64", "64-byte read", 1, 500, false, "< 500 ns (issue 10)"}};
   for (const Op& op : ops) {
     const std::string small_name = std::string("model/") + op.key + "/10";
     const std::string large_name = std::string("model/") + op.key + "/100000";
-    const auto small = aggregate(gb, small_name, "median", "cpu_time");
-    const auto large = aggregate(gb, large_name, "median", "cpu_time");
-    const double small_wall = aggregate(gb, small_name).value_or(0) / op.divide;
-    const double large_wall = aggregate(gb, large_name).value_or(0) / op.divide;
+    const auto small = cpu(small_name), large = cpu(large_name);
+    const double small_wall = wall(small_name).value_or(0) / op.divide;
+    const double large_wall = wall(large_name).value_or(0) / op.divide;
     const std::string how_op =
         how + (op.divide == 2 ? "; allocate(0, 1 page)+MEM_RELEASE timed as a pair in "
                                 "the loop (live count stays N), divided by 2"
@@ -145,9 +178,10 @@ void model_rows(const json& gb, std::vector<Row>& rows) {
     rows.push_back({std::string("model: ") + op.label + ", 10 live regions",
                     ns_text(s) + " (" + ns_text(small_wall) + ")", "≤ 1 µs", yes_no(s <= 1000),
                     how_op, date});
+    const bool large_met = l < op.large_goal_ns || (op.or_equal && l == op.large_goal_ns);
     rows.push_back({std::string("model: ") + op.label + ", 100,000 live regions",
-                    ns_text(l) + " (" + ns_text(large_wall) + ")", "≤ 2 µs (2 × the 1 µs budget)",
-                    yes_no(l <= 2000), how_op, date});
+                    ns_text(l) + " (" + ns_text(large_wall) + ")", op.large_goal, yes_no(large_met),
+                    how_op, date});
     rows.push_back({std::string("model: ") + op.label + ", 100,000 vs 10 live regions",
                     fmt("%.2fx", l / s),
                     "≤ 2x (stricter reading: relative to the measured 10-region figure)",
@@ -156,22 +190,32 @@ void model_rows(const json& gb, std::vector<Row>& rows) {
   for (const char* n : {"10", "100000"})
     for (const char* op : {"allocate_batched", "release_batched"}) {
       const std::string name = std::string("model/") + op + "/" + n;
-      const auto v = aggregate(gb, name, "median", "cpu_time"), wall = aggregate(gb, name);
+      const auto v = cpu(name), w = wall(name);
       rows.push_back({std::string("model (breakdown): ") + op + ", " + n + " live regions",
-                      v && wall ? ns_text(*v) + " (" + ns_text(*wall) + ")" : "missing",
+                      v && w ? ns_text(*v) + " (" + ns_text(*w) + ")" : "missing",
                       "— (information)", "n/a",
                       "one half of the pair timed, the other half done with the timer paused once "
                       "per batch of 64 (live count N..N+64)",
                       date});
     }
+  for (const char* n : {"10", "100000"}) {
+    const std::string name = std::string("model/copy/") + n;
+    const auto v = cpu(name), w = wall(name);
+    rows.push_back({std::string("model (breakdown): copy of the model, ") + n + " live regions",
+                    v && w ? ns_text(*v) + " (" + ns_text(*w) + ")" : "missing",
+                    "— (information)", "n/a",
+                    "copy constructor + destructor of the whole model, as the checker's "
+                    "`before = model_` snapshot (stored pages shared, not copied)",
+                    date});
+  }
   const std::pair<const char*, double> unwritten[] = {{"alloc_release_pair", 2}, {"read_64", 1}};
   for (const auto& [op, divide] : unwritten) {
     const std::string name = std::string("model/") + op + "/100000_unwritten";
-    const auto v = aggregate(gb, name, "median", "cpu_time"), wall = aggregate(gb, name);
+    const auto v = cpu(name), w = wall(name);
     rows.push_back(
         {std::string("model (breakdown): ") + op + (divide == 2 ? " / 2" : "") +
              ", 100,000 live regions never written (no stored page)",
-         v && wall ? ns_text(*v / divide) + " (" + ns_text(*wall / divide) + ")" : "missing",
+         v && w ? ns_text(*v / divide) + " (" + ns_text(*w / divide) + ")" : "missing",
          "— (information)", "n/a",
          "as the goal rows, on a model whose regions hold no data: shows what the "
          "stored pages cost",

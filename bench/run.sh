@@ -11,7 +11,12 @@
 # runs found a divergence on native, process or sim (raw-pvwritev is expected to diverge).
 #
 # Usage: bench/run.sh [BUILD_DIR]          (default: build/bench)
-# Environment: BENCH_CPU (core to pin to, default 0), BENCH_REPETITIONS (default 10),
+# Environment: BENCH_STAGES (the stages to run, default all: "model rss conformance backends long";
+#              a stage left out keeps its files, and the summary keeps its rows with their dates),
+#              BENCH_CPU (core to pin to, default 0), BENCH_REPETITIONS (default 10),
+#              BENCH_MODEL_RUNS (runs of the model benchmark, default 1: model.json, model-2.json...;
+#              each figure is the median of the runs' medians), BENCH_BUILD_JOBS (ninja -j, default
+#              ninja's own),
 #              CONFORMANCE_RUNS (default 3), LONG_OPS (ops per sequence, default 5000),
 #              LONG_SEQUENCES (per backend x profile, default 20), LONG_TIME (seconds per backend x
 #              profile, default 30).
@@ -26,6 +31,9 @@ runs="${CONFORMANCE_RUNS:-3}"
 long_ops="${LONG_OPS:-5000}"
 long_sequences="${LONG_SEQUENCES:-20}"
 long_time="${LONG_TIME:-30}"
+model_runs="${BENCH_MODEL_RUNS:-1}"
+stages=" ${BENCH_STAGES:-model rss conformance backends long} "
+stage() { [[ "$stages" == *" $1 "* ]]; }  # stage NAME: is NAME to be run?
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$out"
@@ -45,10 +53,15 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
 echo "== build"
 # The model benchmarks need only vmconform_core; the rest links every backend, so a backend that
 # does not build yet must not stop the model figures.
-ninja -C "$build" vmconform_bench_model vmconform_bench_reserve_rss vmconform_bench_report
-suite_built=1
-ninja -C "$build" vmconform vmconform_bench_native vmconform_bench_process vmconform_bench_long_differential ||
-  suite_built=0
+jobs=()
+[[ -n "${BENCH_BUILD_JOBS:-}" ]] && jobs=(-j "$BENCH_BUILD_JOBS")
+ninja -C "$build" "${jobs[@]}" vmconform_bench_model vmconform_bench_reserve_rss vmconform_bench_report
+suite_built=0  # only the stages that run it need the suite
+if stage conformance || stage backends || stage long; then
+  suite_built=1
+  ninja -C "$build" "${jobs[@]}" vmconform vmconform_bench_native vmconform_bench_process \
+    vmconform_bench_long_differential || suite_built=0
+fi
 cxx="$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")"
 build_desc="CMAKE_BUILD_TYPE=Release, -O2 -DNDEBUG, $("$cxx" --version | head -n1), ${build#"$root"/}"
 
@@ -59,13 +72,29 @@ gb=(--benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== 1. reference model cost per operation (10 and 100,000 live regions)"
-"${pin[@]}" "$bench/vmconform_bench_model" "${gb[@]}" --benchmark_out="$out/model.json"
+if stage model; then
+  rm -f "$out"/model-[0-9]*.json  # further runs of an earlier measurement
+  for ((i = 1; i <= model_runs; i++)); do
+    file="$out/model.json"
+    ((i == 1)) || file="$out/model-$i.json"
+    echo "   run $i of $model_runs -> ${file#"$root"/}"
+    "${pin[@]}" "$bench/vmconform_bench_model" "${gb[@]}" --benchmark_out="$file"
+  done
+else
+  echo "   not run (BENCH_STAGES); model.json kept"
+fi
 
 echo "== 2. resident memory for reserving 1 TiB in the model"
-"$bench/vmconform_bench_reserve_rss" "$out/reserve_rss.json"
+if stage rss; then
+  "$bench/vmconform_bench_reserve_rss" "$out/reserve_rss.json"
+else
+  echo "   not run (BENCH_STAGES); reserve_rss.json kept"
+fi
 
 echo "== 3. conformance run against sim on one core ($runs runs per profile)"
-if [[ $suite_built == 1 ]]; then
+if ! stage conformance; then
+  echo "   not run (BENCH_STAGES); conformance.json kept"
+elif [[ $suite_built == 1 ]]; then
   vmconform="$build/conformance/vmconform"
   shown="${vmconform#"$root"/}"
   entries=()
@@ -94,9 +123,11 @@ fi
 
 echo "== 4. backends against the bare calls they wrap"
 registered=""
-[[ $suite_built == 1 ]] && registered="$("$build/conformance/vmconform" list-backends | grep -v '^ ' | cut -d' ' -f1)"
+stage backends && [[ $suite_built == 1 ]] && registered="$("$build/conformance/vmconform" list-backends | grep -v '^ ' | cut -d' ' -f1)"
 for backend in native process; do
-  if [[ $suite_built != 1 ]]; then
+  if ! stage backends; then
+    echo "   $backend: not run (BENCH_STAGES); $backend.json kept"
+  elif [[ $suite_built != 1 ]]; then
     pending "$backend" "the backend benchmarks did not build (see the ninja output)"
   elif ! grep -qx "$backend" <<<"$registered"; then
     pending "$backend" "backend $backend is not registered yet (vmconform list-backends)"
@@ -106,12 +137,16 @@ for backend in native process; do
 done
 
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+[[ "$stages" == " model rss conformance backends long " ]] ||
+  build_desc+="; this run: stages${stages% }, the other rows keep the dates of their earlier runs"
 echo "== summary"
 "$bench/vmconform_bench_report" "$out" "$load_before" "$load_after" "$build_desc"
 
 echo "== 5. long differential runs ($long_ops ops per sequence, up to $long_sequences sequences, ${long_time}s per backend x profile)"
 long_status=0
-if [[ $suite_built == 1 ]]; then
+if ! stage long; then
+  echo "   not run (BENCH_STAGES); long-differential.md kept"
+elif [[ $suite_built == 1 ]]; then
   # From the source root, so the report names its reproducers by paths relative to it.
   (cd "$root" && "${pin[@]}" "$bench/vmconform_bench_long_differential" --ops "$long_ops" \
     --sequences "$long_sequences" --time "$long_time" --backend native --backend process --backend sim \

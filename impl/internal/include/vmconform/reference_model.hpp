@@ -1,12 +1,14 @@
 // reference_model.hpp - the simulated address space that is the oracle (backend `sim`).
 //
-// Written for clarity, not speed (like WebAssembly's reference interpreter): each public
+// Written for clarity (like WebAssembly's reference interpreter): each public
 // operation reads as the rules in spec/rules.json, in the order the rules are checked, and
 // each failure names its rule in a comment. The model implements the `win32` profile's
 // choices; where the `documented` profile allows more, the checker (conformance/) accepts
 // the alternative and tells the model to adopt it (adopt_* below). Memory is sparse: a
-// host allocation is a run-length map of page states, and only pages that hold a non-zero
-// byte store data, so reserving 1 TiB costs a few hundred bytes.
+// host allocation is a run-length map of page states, and only its pages that hold a non-zero
+// byte store data (in the allocation), so reserving 1 TiB costs a few hundred bytes. Speed
+// is a concern of the data structures only (AllocationTable below): an operation among 100,000
+// allocations costs a few cache misses, so long tests and fuzzing can use the model freely.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vmconform/target.hpp"
@@ -58,6 +61,73 @@ struct Allocation {
     bool operator==(const Run&) const = default;
   };
   std::map<std::uint64_t, Run> runs;
+  /// The bytes of its pages that hold a non-zero byte: page index -> page_size bytes; a page
+  /// without an entry reads as zero. Only committed pages store bytes. The bytes are shared
+  /// between copies of the model (the checker snapshots it before some operations) and copied
+  /// on the first write to a shared page (ReferenceModel::own_page). A plain array, not a
+  /// vector: the map entry points at the bytes themselves, one memory access fewer per page.
+  std::map<std::uint64_t, std::shared_ptr<std::uint8_t[]>> pages;
+};
+
+/// The live allocations of a model, by base: a std::map (what allocations() shows the checker,
+/// the fuzzers and the tests) plus an index that finds the allocation holding an address in a
+/// few cache misses. Among 100,000 allocations a std::map lookup visits ~17 nodes scattered in
+/// memory, each a likely cache and TLB miss: about a microsecond per lookup.
+///
+/// The index is the sorted list of (base, map node) cut into blocks of at most kMaxBlock
+/// entries (a B-tree of depth two). A lookup binary-searches the blocks' first bases, a small
+/// array that stays in cache, then scans one block, a single allocation of a few cache lines;
+/// inserting or erasing shifts the entries of one block, and a full block is split in two.
+/// Map nodes never move, so the index refers to them (and inserts and erases through it need no
+/// map walk); a copy of the table rebuilds the index over the copy's own nodes.
+///
+/// Reads like a map (begin, end, find, size, empty); only insert and erase change it.
+class AllocationTable {
+ public:
+  using Map = std::map<std::uint64_t, Allocation>;
+
+  AllocationTable() = default;
+  AllocationTable(const AllocationTable& other) : map_(other.map_) { rebuild_index(); }
+  AllocationTable& operator=(const AllocationTable& other);
+  AllocationTable(AllocationTable&&) = default;  // moving a std::map keeps its nodes in place
+  AllocationTable& operator=(AllocationTable&&) = default;
+
+  const Map& by_base() const { return map_; }
+  Map::const_iterator begin() const { return map_.begin(); }
+  Map::const_iterator end() const { return map_.end(); }
+  Map::const_iterator find(std::uint64_t base) const { return map_.find(base); }
+  std::size_t size() const { return map_.size(); }
+  bool empty() const { return map_.empty(); }
+
+  /// The allocation with the greatest base <= address, or nullptr.
+  const Allocation* last_at_or_before(std::uint64_t address) const;
+  Allocation* last_at_or_before(std::uint64_t address) {
+    return const_cast<Allocation*>(std::as_const(*this).last_at_or_before(address));
+  }
+  /// The allocation with the least base > address, or nullptr.
+  const Allocation* first_after(std::uint64_t address) const;
+  /// Adds `a`; no live allocation may have its base.
+  Allocation& insert(Allocation a);
+  /// Removes the allocation at `base`, if there is one.
+  void erase(std::uint64_t base);
+  /// Checks that the index lists exactly the map's allocations; describes the first mismatch.
+  std::optional<std::string> check_index() const;
+
+ private:
+  static constexpr std::size_t kMaxBlock = 128;
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  struct Entry {
+    std::uint64_t base;
+    Map::iterator node;  // the map node of `base`
+  };
+  using Block = std::vector<Entry>;  // sorted by base, never empty
+  /// The last block whose first base is <= address, or kNone.
+  std::size_t block_for(std::uint64_t address) const;
+  void rebuild_index();
+
+  Map map_;
+  std::vector<Block> blocks_;               // in base order
+  std::vector<std::uint64_t> first_bases_;  // first_bases_[i] == blocks_[i].front().base
 };
 
 class ReferenceModel final : public Target {
@@ -120,12 +190,13 @@ class ReferenceModel final : public Target {
   bool readable(std::uint64_t address) const;
   /// Writable in the win32 profile (documented-profile alternatives are the checker's job).
   bool writable(std::uint64_t address) const;
-  const std::map<std::uint64_t, Allocation>& allocations() const { return allocations_; }
+  const std::map<std::uint64_t, Allocation>& allocations() const { return allocations_.by_base(); }
   const Allocation* allocation_containing(std::uint64_t address) const;
   bool clr_unavailable() const { return clr_unavailable_; }
   /// True when the next VirtualFree returns an injected host fault.
   bool host_fault_pending() const { return pending_fault_.has_value(); }
-  std::size_t stored_pages() const { return pages_.size(); }
+  /// Number of pages that store bytes, in every allocation.
+  std::size_t stored_pages() const;
   /// Checks the model's internal invariants; returns a description of the first broken one.
   std::optional<std::string> check_invariants() const;
   const ModelConfig& config() const { return config_; }
@@ -136,6 +207,10 @@ class ReferenceModel final : public Target {
     return (address - a.base) / config_.page_size;
   }
   Allocation* find_allocation(std::uint64_t address);
+  /// The allocation holding `address`, trying `hint` first: a page-by-page loop passes the
+  /// previous page's allocation, so a range inside one allocation costs one lookup.
+  const Allocation* find_allocation(std::uint64_t address, const Allocation* hint) const;
+  Allocation* find_allocation(std::uint64_t address, Allocation* hint);
   bool range_conflicts(std::uint64_t base, std::uint64_t end) const;
   std::optional<std::uint64_t> choose_base(std::uint64_t size);
   hresult reserve(std::uint64_t base, std::uint64_t size, bool commit, std::uint32_t protect,
@@ -146,8 +221,14 @@ class ReferenceModel final : public Target {
   void set_pages(Allocation& a, std::uint64_t first, std::uint64_t count, Allocation::Run run);
   Allocation::Run run_at(const Allocation& a, std::uint64_t page) const;
   void drop_bytes(std::uint64_t first_page_address, std::uint64_t count);
-  /// The stored bytes of `page` for writing: created (zero) if absent, unshared if shared.
-  std::vector<std::uint8_t>& own_page(std::uint64_t page);
+  /// What page_at says of `address`, which lies in `a`.
+  PageView view_of(const Allocation& a, std::uint64_t address) const;
+  /// The page_size stored bytes of the page at address `page` of `a`, or nullptr if it stores
+  /// none (it reads as zero).
+  const std::uint8_t* stored_bytes(const Allocation& a, std::uint64_t page) const;
+  /// The page_size stored bytes of page `index` of `a`, for writing: created (zero) if absent,
+  /// unshared if shared with a copy of the model.
+  std::uint8_t* own_page(Allocation& a, std::uint64_t index);
 
   /// SplitMix64 (Steele, Lea, Flood 2014): the whole generator is one 64-bit word, so a model
   /// is cheap to make and to copy (the fuzzers make one per input, the checker copies it).
@@ -163,11 +244,8 @@ class ReferenceModel final : public Target {
 
   ModelConfig config_;
   SplitMix64 rng_;
-  std::map<std::uint64_t, Allocation> allocations_;  // by base
+  AllocationTable allocations_;  // by base
   std::map<std::uint64_t, std::uint64_t> occupied_;  // foreign ranges: base -> size
-  /// Page address -> bytes. Shared between copies of the model (the checker snapshots it before
-  /// every operation) and copied on the first write to a shared page (own_page).
-  std::map<std::uint64_t, std::shared_ptr<std::vector<std::uint8_t>>> pages_;
   std::optional<hresult> pending_fault_;
   bool clr_unavailable_ = false;
 };

@@ -1,0 +1,160 @@
+// allocation_table_test.cpp - the model's allocation table (AllocationTable, reference_model.hpp)
+// answers every lookup as a plain std::map would, through inserts that split its index blocks,
+// erases that empty them, copies and moves.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <utility>
+
+#include "vmconform/reference_model.hpp"
+
+namespace vmc {
+namespace {
+
+Allocation allocation(std::uint64_t base) {
+  Allocation a;
+  a.base = base;
+  a.size = 0x1000;
+  a.runs[0] = {PageState::reserved, 0};
+  return a;
+}
+
+// What the table must answer, from a plain map of the same bases.
+const Allocation* expected_last_at_or_before(const std::map<std::uint64_t, Allocation>& m, std::uint64_t address) {
+  auto it = m.upper_bound(address);
+  return it == m.begin() ? nullptr : &std::prev(it)->second;
+}
+const Allocation* expected_first_after(const std::map<std::uint64_t, Allocation>& m, std::uint64_t address) {
+  auto it = m.upper_bound(address);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+// The table's answers (as bases; 0 for none) against the expected ones, at `address`.
+void expect_lookups(const AllocationTable& t, const std::map<std::uint64_t, Allocation>& m, std::uint64_t address) {
+  const Allocation* last = t.last_at_or_before(address);
+  const Allocation* want_last = expected_last_at_or_before(m, address);
+  ASSERT_EQ(last == nullptr, want_last == nullptr) << "last_at_or_before(" << address << ")";
+  if (last != nullptr) {
+    ASSERT_EQ(last->base, want_last->base) << "last_at_or_before(" << address << ")";
+  }
+  const Allocation* next = t.first_after(address);
+  const Allocation* want_next = expected_first_after(m, address);
+  ASSERT_EQ(next == nullptr, want_next == nullptr) << "first_after(" << address << ")";
+  if (next != nullptr) {
+    ASSERT_EQ(next->base, want_next->base) << "first_after(" << address << ")";
+  }
+}
+
+void expect_same(const AllocationTable& t, const std::map<std::uint64_t, Allocation>& m) {
+  ASSERT_EQ(t.check_index(), std::nullopt);
+  ASSERT_EQ(t.size(), m.size());
+  auto it = m.begin();
+  for (const auto& [base, a] : t) {
+    ASSERT_EQ(base, it->first);
+    ASSERT_EQ(a.base, it->first);
+    ++it;
+  }
+}
+
+TEST(AllocationTable, EmptyTableFindsNothing) {
+  AllocationTable t;
+  EXPECT_EQ(t.last_at_or_before(0), nullptr);
+  EXPECT_EQ(t.last_at_or_before(~0ull), nullptr);
+  EXPECT_EQ(t.first_after(0), nullptr);
+  t.erase(0x10000);  // nothing to erase: no effect
+  EXPECT_EQ(t.check_index(), std::nullopt);
+  EXPECT_TRUE(t.empty());
+}
+
+TEST(AllocationTable, RandomInsertsAndErasesMatchAMap) {
+  // Enough allocations to split blocks many times over; then erase most, emptying blocks.
+  std::mt19937_64 rng(7);
+  AllocationTable t;
+  std::map<std::uint64_t, Allocation> m;
+  auto random_base = [&] { return (1 + rng() % 50000) * 0x10000; };
+  for (int step = 0; step < 40000; ++step) {
+    const bool grow = step < 20000 ? rng() % 4 != 0 : rng() % 4 == 0;
+    const std::uint64_t base = random_base();
+    if (grow && m.count(base) == 0) {
+      Allocation& added = t.insert(allocation(base));
+      ASSERT_EQ(added.base, base);
+      m.emplace(base, allocation(base));
+    } else if (!grow) {
+      // Mostly erase a live base, sometimes one that is not there (no effect).
+      std::uint64_t victim = base;
+      if (!m.empty() && rng() % 8 != 0) {
+        auto it = m.lower_bound(base);
+        if (it == m.end()) it = m.begin();
+        victim = it->first;
+      }
+      t.erase(victim);
+      m.erase(victim);
+    }
+    if (step % 97 == 0) {
+      ASSERT_NO_FATAL_FAILURE(expect_same(t, m));
+    }
+    for (int probe = 0; probe < 3; ++probe) {
+      const std::uint64_t at = random_base() + rng() % 3 * 0x8000 - 1;  // below, at and inside bases
+      ASSERT_NO_FATAL_FAILURE(expect_lookups(t, m, at));
+    }
+  }
+  ASSERT_NO_FATAL_FAILURE(expect_same(t, m));
+  for (std::uint64_t at : {std::uint64_t{0}, std::uint64_t{1}, ~std::uint64_t{0}})
+    ASSERT_NO_FATAL_FAILURE(expect_lookups(t, m, at));
+  while (!m.empty()) {  // erase everything, from the front: every block empties
+    t.erase(m.begin()->first);
+    m.erase(m.begin());
+  }
+  ASSERT_NO_FATAL_FAILURE(expect_same(t, m));
+  EXPECT_EQ(t.first_after(0), nullptr);
+}
+
+TEST(AllocationTable, InsertsInOrderAndInReverse) {
+  for (bool reverse : {false, true}) {
+    AllocationTable t;
+    std::map<std::uint64_t, Allocation> m;
+    for (std::uint64_t i = 1; i <= 1000; ++i) {
+      const std::uint64_t base = (reverse ? 1001 - i : i) * 0x10000;
+      t.insert(allocation(base));
+      m.emplace(base, allocation(base));
+    }
+    ASSERT_NO_FATAL_FAILURE(expect_same(t, m));
+    for (std::uint64_t at = 0; at < 1002 * 0x10000; at += 0x8000) ASSERT_NO_FATAL_FAILURE(expect_lookups(t, m, at));
+  }
+}
+
+TEST(AllocationTable, CopiesAreIndependentAndIndexTheirOwnAllocations) {
+  AllocationTable t;
+  for (std::uint64_t i = 1; i <= 500; ++i) t.insert(allocation(i * 0x20000));
+  AllocationTable copy = t;
+  ASSERT_EQ(copy.check_index(), std::nullopt);
+  // The copy's lookups land on the copy's allocations, not the original's.
+  EXPECT_EQ(copy.last_at_or_before(0x20000 * 7 + 5), &copy.find(0x20000 * 7)->second);
+  EXPECT_NE(copy.last_at_or_before(0x20000 * 7 + 5), t.last_at_or_before(0x20000 * 7 + 5));
+  copy.erase(0x20000 * 7);
+  copy.insert(allocation(0x20000 * 7 + 0x10000));
+  EXPECT_EQ(t.last_at_or_before(0x20000 * 7 + 0x10000)->base, 0x20000u * 7);
+  EXPECT_EQ(copy.last_at_or_before(0x20000 * 7 + 0x10000)->base, 0x20000u * 7 + 0x10000);
+  EXPECT_EQ(t.check_index(), std::nullopt);
+  EXPECT_EQ(copy.check_index(), std::nullopt);
+
+  AllocationTable assigned;
+  assigned.insert(allocation(0x10000));
+  assigned = copy;  // copy assignment rebuilds the index too
+  EXPECT_EQ(assigned.check_index(), std::nullopt);
+  EXPECT_EQ(assigned.last_at_or_before(0x20000 * 9), &assigned.find(0x20000 * 9)->second);
+
+  const Allocation* node = copy.last_at_or_before(0x20000 * 9);
+  AllocationTable moved = std::move(copy);  // a move keeps the nodes, and the index with them
+  EXPECT_EQ(moved.check_index(), std::nullopt);
+  EXPECT_EQ(moved.last_at_or_before(0x20000 * 9), node);
+  AllocationTable move_assigned;
+  move_assigned = std::move(moved);
+  EXPECT_EQ(move_assigned.check_index(), std::nullopt);
+  EXPECT_EQ(move_assigned.last_at_or_before(0x20000 * 9), node);
+}
+
+}  // namespace
+}  // namespace vmc
