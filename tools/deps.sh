@@ -4,7 +4,7 @@
 set -euo pipefail
 
 VMCONFORM_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev googletest libgtest-dev
-  librapidcheck-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev)
+  librapidcheck-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev chromium)
 
 vmconform_install_deps() {
   local missing=()

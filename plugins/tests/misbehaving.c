@@ -3,7 +3,9 @@
  * GARBAGE writes junk into every file descriptor (the protocol pipe among them), ABORT calls
  * abort(), SPAWN leaves a child process behind that keeps the worker's pipes open and then
  * crashes - each in a write of exactly 3 bytes -, and EXIT calls exit(0) in a MEM_DECOMMIT of a
- * range. None of them misbehaves while vmconform probes the plugin, only in properties. */
+ * range. None of them misbehaves while vmconform probes the plugin, only in properties - but
+ * PROBE, which crashes in every write of 32 bytes, the size of the probe's own write (foreign
+ * memory): the probe crashes, and `run` must report it per rule and go on. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,9 @@ static vmc_hresult writing(vmc_target *t, uint64_t address, const uint8_t *buffe
 #endif
 #if defined(ABORT)
   if (n == 3) abort();
+#endif
+#if defined(PROBE)
+  if (n == 32) raise(SIGSEGV);
 #endif
 #if defined(SPAWN)
   if (n == 3) {

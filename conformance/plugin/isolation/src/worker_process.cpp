@@ -142,6 +142,12 @@ void WorkerProcess::drain_output() {
     const ssize_t n = ::read(output_fd_, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
+    for (ssize_t done = 0; echo_ && done < n;) {  // --no-capture: the plugin's output, as it comes
+      const ssize_t w = ::write(2, buffer + done, static_cast<std::size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      done += w;
+    }
     tail_.append(buffer, static_cast<std::size_t>(n));
     if (tail_.size() > 2 * kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
   }
