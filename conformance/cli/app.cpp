@@ -51,7 +51,7 @@ std::string footer(const CommandSpec& spec) {
   f += "Exit status:\n" + (spec.exit_status.empty() ? std::string(kExitStatus) : spec.exit_status) + "\n\n";
   f += "Profiles (--profile):\n  documented  " + profile_description(Profile::documented) + "\n  win32       " +
        profile_description(Profile::win32) + "\n\nDocumentation: README.md, spec/rules.json, plugins/README.md, "
-       "fuzz/REPRODUCING.md";
+       "fuzz/REPRODUCING.md\n";
   return f;
 }
 

@@ -89,7 +89,7 @@ VMC_CLI_COMMAND(CommandSpec{"list-rules", "List the rules of spec/rules.json", 1
   return Action{[profile] { check_profile(*profile); }, [profile, json] { return list_rules(*profile, *json); }};
 },
     {"vmconform list-rules --profile win32", "vmconform list-rules --json"},
-    "  0  listed\n  2  unknown profile"});
+    "  0  listed\n  2  usage error: an unknown profile or option"});
 
 VMC_CLI_COMMAND(CommandSpec{"list-backends", "List the built-in backends (mutants with --all)", 20,
                             [](CLI::App& lb) -> Action {
@@ -100,6 +100,6 @@ VMC_CLI_COMMAND(CommandSpec{"list-backends", "List the built-in backends (mutant
   return Action{[] {}, [all, json] { return list_backends(*all, *json); }};
 },
     {"vmconform list-backends", "vmconform list-backends --all --json"},
-    "  0  listed"});
+    "  0  listed\n  2  usage error (an unknown option)"});
 
 }  // namespace vmc::cli

@@ -12,8 +12,9 @@ bool is_command_list(const std::string& description) {
 
 /// A C++ type name as a hint: namespaces, allocators and spaces trimmed.
 std::string short_type(std::string t) {
-  static const std::regex noise(R"(std::|rc::|vmc::|\(anonymous namespace\)::|__cxx11::|, ?allocator<[^<>]*>)");
-  t = std::regex_replace(t, noise, "");
+  static const std::regex namespaces(R"(std::|rc::|vmc::|\(anonymous namespace\)::|__cxx11::)");
+  static const std::regex allocator(R"(, ?allocator<[^<>]*>)");
+  t = std::regex_replace(std::regex_replace(t, namespaces, ""), allocator, "");
   return t.size() > 60 ? t.substr(0, 57) + "..." : t;
 }
 

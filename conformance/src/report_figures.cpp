@@ -3,6 +3,8 @@
 #include "vmconform/report_figures.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,6 +26,12 @@ std::optional<std::string> read_small(const fs::path& p) {
   return in ? std::optional<std::string>(s.str()) : std::nullopt;
 }
 
+/// A number a regex matched (digits and points): never throws; too large for a double is 0.
+double number(const std::string& digits) {
+  const double v = std::strtod(digits.c_str(), nullptr);
+  return std::isfinite(v) ? v : 0;
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -38,7 +46,7 @@ void mutation_scores(const fs::path& dir, ReportFigures& out) {
     const auto text = read_small(dir / file);
     std::smatch m;
     if (!text || !std::regex_search(*text, m, score)) continue;
-    f.bars.push_back({std::string(label) + " (" + m[1].str() + " / " + m[2].str() + " caught)", std::stod(m[3])});
+    f.bars.push_back({std::string(label) + " (" + m[1].str() + " / " + m[2].str() + " caught)", number(m[3])});
     f.note += (f.note.empty() ? "from " : ", ") + std::string(file);
   }
   if (!f.bars.empty()) out.bars.push_back(f);
@@ -55,7 +63,7 @@ void fuzz_rates(const fs::path& dir, ReportFigures& out) {
     std::smatch m;
     if (!std::regex_search(line, m, row)) continue;
     if (!rates.count(m[1])) order.push_back(m[1]);
-    rates[m[1]].push_back(std::stod(m[4]));
+    rates[m[1]].push_back(number(m[4]));
   }
   BarFigure f{"Fuzzing: executions per second (median of the runs)", "exec/s", "from fuzz.md (fuzz/bench_fuzz.sh)", {}, 0};
   for (const std::string& t : order) f.bars.push_back({t, median(rates[t])});
@@ -124,7 +132,7 @@ std::optional<LineFigure> fuzz_log_figure(const std::string& path) {
   std::istringstream in(*text);
   for (std::string line; std::getline(in, line);) {
     std::smatch m;
-    if (std::regex_search(line, m, line_re)) f.points.push_back({std::stod(m[1]), std::stod(m[2])});
+    if (std::regex_search(line, m, line_re)) f.points.push_back({number(m[1]), number(m[2])});
   }
   if (f.points.size() < 2) return std::nullopt;
   return f;

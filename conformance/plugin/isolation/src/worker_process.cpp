@@ -109,7 +109,7 @@ WorkerProcess WorkerProcess::spawn(const std::string& exe) {
 WorkerProcess::WorkerProcess(WorkerProcess&& o) noexcept
     : pid_(o.pid_), request_fd_(o.request_fd_), message_fd_(o.message_fd_), output_fd_(o.output_fd_),
       reaped_(o.reaped_), status_(o.status_), pending_(std::move(o.pending_)), tail_(std::move(o.tail_)),
-      message_eof_(o.message_eof_), streaming_(o.streaming_) {
+      message_eof_(o.message_eof_), streaming_(o.streaming_), echo_(o.echo_) {
   o.pid_ = -1;
   o.request_fd_ = o.message_fd_ = o.output_fd_ = -1;
 }

@@ -64,8 +64,8 @@ class WorkerProcess {
   std::string pending_;  // message bytes not yet returned
   std::string tail_;     // the last kTailBytes of output
   bool message_eof_ = false;
-  bool streaming_ = false;
-  bool echo_ = false;  // the last poll found messages: sleep a little before the next one
+  bool streaming_ = false;  // the last poll found messages: sleep a little before the next one
+  bool echo_ = false;       // --no-capture: copy the worker's output to stderr as it comes
 };
 
 }  // namespace vmc::plugin
