@@ -5,7 +5,8 @@
 # example plugin) with the figures of reports/benchmarks/. The page must load nothing from
 # elsewhere; headless Chromium (Debian's `chromium`, installed by tools/deps.sh) renders it: the
 # DOM after its script ran must show the headline the script writes, the status counts, the
-# failing rule with its op-sequence counterexample and reproducer, and the plots. A screenshot
+# failing rule with its op-sequence counterexample and reproducer, and the plots (with the
+# coverage over executions of a sample libFuzzer log, --fuzz-log). A screenshot
 # goes to reports/screenshots/html-report.png (the README shows it; the sample inputs are fixed,
 # so it changes only when the page does). Without Chromium the test fails, saying how to install it.
 # Usage: html_report_test.sh VMCONFORM SOURCE_DIR SCRATCH_DIR
@@ -29,8 +30,12 @@ done
 data="$src/conformance/tests/data/html"
 page="$scratch/page/index.html"
 mkdir -p "$scratch/page"
+# A libFuzzer log as `vmconform fuzz` keeps it (fuzz.log): coverage over executions.
+printf '#2\tINITED cov: 120 ft: 130 corp: 8/90b exec/s: 0 rss: 40Mb\n#4096\tpulse  cov: 180 ft: 260 corp: 20/300b exec/s: 2048 rss: 41Mb\n#65536\tpulse  cov: 231 ft: 400 corp: 41/900b exec/s: 3276 rss: 44Mb\n' \
+  >"$scratch/fuzz.log"
 "$vmconform" report "$data/sim-win32" "$data/partial-write-win32" "$data/example-c-documented" --out "$page" \
-  --benchmarks "$src/reports/benchmarks" --title "vmconform report (sample runs)" >"$scratch/report.log" 2>&1 ||
+  --benchmarks "$src/reports/benchmarks" --fuzz-log "$scratch/fuzz.log" --title "vmconform report (sample runs)" \
+  >"$scratch/report.log" 2>&1 ||
   fail "vmconform report failed: $(cat "$scratch/report.log")"
 grep -q "wrote $page: 3 runs, 3 failing rules" "$scratch/report.log" || fail "unexpected summary: $(cat "$scratch/report.log")"
 
@@ -59,6 +64,7 @@ check '<svg role="img" aria-label="rules by status, per operation and target"' "
 check 'aria-label="coverage cells of sim \(win32\)' "the coverage plot"
 check 'Mutation score' "the mutation score figure"
 check 'Fuzzing: executions per second' "the fuzzing figure"
+check '<svg role="img" aria-label="Fuzzing: coverage over executions"' "the fuzzing log's coverage plot"
 
 # The screenshot the README shows.
 shots="$src/reports/screenshots"
