@@ -11,6 +11,7 @@
 #include "command.hpp"
 #include "vmconform/baseline.hpp"
 #include "vmconform/files.hpp"
+#include "vmconform/human.hpp"
 #include "vmconform/report_reader.hpp"
 
 namespace vmc::cli {
@@ -46,8 +47,8 @@ BaselinePlan plan(const BaselineArgs& a) {
     if (old && !a.force) {
       std::size_t reasons = 0;
       for (const BaselineEntry& e : old->expected_failures) reasons += hand_written(e);
-      throw UsageError(a.out + " exists (a baseline with " + std::to_string(reasons) +
-                       " hand-written reasons): not overwritten; --force rewrites it from " + a.from +
+      throw UsageError(a.out + " exists (a baseline with " + count_text(reasons, "hand-written reason") +
+                       "): not overwritten; --force rewrites it from " + a.from +
                        " and keeps the reasons of the rules that still fail");
     }
     p.existing = std::move(old);

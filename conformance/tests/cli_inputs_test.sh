@@ -195,6 +195,20 @@ JSON
       run --backend sim --baseline native.json --rule WV-ATOMIC --cases 5 --seed 1
     expect 0 'warning: baseline native.json was written for native, not sim; applied because of --force' -- \
       run --backend sim --baseline native.json --rule WV-ATOMIC --cases 5 --seed 1 --force --quiet ;;
+  report-not-a-report)  # `vmconform report`: every input is checked before the page is written
+    mkdir empty
+    expect 2 'cannot read report empty/report.json: no such file' -- report empty --out page.html
+    echo '{}' >x.json
+    expect 2 'report x.json: no "schema"' -- report x.json --out page.html
+    report r.json
+    expect 2 'report x.json: no "schema"' -- report r.json x.json --out page.html
+    [[ ! -e page.html ]] || fail "page.html was written" ;;
+  report-out-unwritable)
+    report r.json
+    expect 2 "--out takes a file name; '-' is not one" -- report r.json --out -
+    expect 2 '--out no/dir/page.html: directory no/dir does not exist' -- report r.json --out no/dir/page.html
+    expect 0 'wrote page.html: 1 run, 1 failing rule, 0 figures' -- report r.json --out page.html
+    grep -q '</html>' page.html || fail "page.html is not a whole page" ;;
   *)
     fail "unknown scenario" ;;
 esac
