@@ -37,7 +37,7 @@ dict_args=(); [ -z "$dict" ] || dict_args=(-dict="$dict")
 from="${BENCH_FROM:-empty}"
 seed_dirs=(); [ "$from" = "empty" ] || seed_dirs=("$PWD/corpus/fuzz_mutant")
 targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline
-  fuzz_worker_protocol)
+  fuzz_worker_protocol fuzz_cli_inputs)
 report="${BENCH_REPORT:-reports/benchmarks/fuzz.md}"
 part1="${BENCH_PART1:-1}"  # 0: only the time-to-find part (executions per second stay in fuzz.md)
 scratch="$build/bench-fuzz"
@@ -49,7 +49,7 @@ export VMCONFORM_FUZZ_PLUGIN="${VMCONFORM_FUZZ_PLUGIN:-$(cd "$build" && pwd)/plu
 rm -rf "$scratch"; mkdir -p "$scratch" "$(dirname "$report")"
 if [ "${wide[*]:-}" = "all" ]; then
   wide=()
-  for m in $("$build/conformance/vmconform" list-backends | sed -n 's/^mutant:\([a-z0-9-]*\).*/\1/p'); do
+  for m in $("$build/conformance/vmconform" list-backends --all | sed -n 's/^mutant:\([a-z0-9-]*\).*/\1/p'); do
     case " ${mutants[*]} " in *" $m "*) ;; *) wide+=("$m") ;; esac
   done
 fi
@@ -163,7 +163,7 @@ run_mutant() {  # run_mutant NAME SEED...: writes its table row and its false-po
     rule="$(echo "$out" | sed -n 's/^  rule: \([A-Z0-9-]*\).*/\1/p' | head -n 1)"
     cp "$best" "$scratch/ttf/$m.minimized"
   fi
-  expected="$("$vmc" list-backends | grep -A1 -E "^mutant:$m( |\$)" | sed -n 's/^    mutant breaking \([A-Z0-9-]*\):.*/\1/p')"
+  expected="$("$vmc" list-backends --all | grep -A1 -E "^mutant:$m( |\$)" | sed -n 's/^    mutant breaking \([A-Z0-9-]*\):.*/\1/p')"
   echo "| mutant:$m | ${expected:-?} | $found/${#seeds[@]} | $med | ${times[*]} | $raw_ops | $ops | ${rule:--} |" \
     > "$scratch/ttf/rows/$m"
   echo "$false_positives" > "$scratch/ttf/fp/$m"
@@ -244,7 +244,7 @@ ttf_summary="$(printf '%s' "$ttf_rows" | awk -F'|' '
   echo "## Time to find a mutant (fuzz_mutant from $([ "$from" = empty ] && echo "an empty corpus" || echo "the shipped seed corpus corpus/fuzz_mutant"), ${dict:+dictionary $dict, }cap $cap s per run, seeds ${seeds[*]})"
   echo
   echo "Goals: median < 60 s, minimised reproducer <= 6 ops. The first ${#mutants[@]} rows: seeds ${seeds[*]}; the next"
-  echo "${#wide[@]} rows (BENCH_WIDE_MUTANTS): seeds ${wide_seeds[*]} (BENCH_WIDE_SEEDS; one seed: its \"median\" is that one run); $ttf_jobs mutant(s) at a time (BENCH_JOBS). Sampled $sampled of the $("$build/conformance/vmconform" list-backends | grep -c '^mutant:') mutants"
+  echo "${#wide[@]} rows (BENCH_WIDE_MUTANTS): seeds ${wide_seeds[*]} (BENCH_WIDE_SEEDS; one seed: its \"median\" is that one run); $ttf_jobs mutant(s) at a time (BENCH_JOBS). Sampled $sampled of the $("$build/conformance/vmconform" list-backends --all | grep -c '^mutant:') mutants"
   echo "(BENCH_MUTANTS)${skipped:+; not run for lack of time:$skipped}. \"inf\" = not found within the cap."
   echo "A crash counts only if \`vmconform replay --backend sim\` does not diverge on it (the checker's own false"
   echo "positives, $false_positives crash(es) in this run, are skipped; libFuzzer runs with -fork=1 -ignore_crashes=1 to go on)."

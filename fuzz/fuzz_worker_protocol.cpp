@@ -31,7 +31,7 @@ using namespace vmc::plugin;
 
 bool same(const Request& a, const Request& b) {
   return a.kind == b.kind && a.plugin == b.plugin && a.options == b.options && a.property == b.property &&
-         a.profile == b.profile && a.seed == b.seed && a.cases == b.cases;
+         a.profile == b.profile && a.seed == b.seed && a.cases == b.cases && a.sequence == b.sequence;
 }
 
 bool same(const Message& a, const Message& b) {
@@ -47,6 +47,11 @@ bool same(const Message& a, const Message& b) {
     const vmc::PropertyOutcome &o = r->outcome, &p = std::get<Result>(b).outcome;
     return o.name == p.name && o.status == p.status && o.message == p.message && o.counterexample == p.counterexample &&
            o.cases == p.cases && o.distribution == p.distribution;
+  }
+  if (const auto* r = std::get_if<Replayed>(&a)) {
+    const auto& q = std::get<Replayed>(b);
+    return r->rule == q.rule && r->message == q.message && r->step == q.step && r->error == q.error &&
+           r->trace == q.trace;
   }
   const auto &e = std::get<Error>(a), &f = std::get<Error>(b);
   return e.kind == f.kind && e.message == f.message;

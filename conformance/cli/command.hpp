@@ -1,9 +1,13 @@
 // command.hpp - how a `vmconform` subcommand plugs into the CLI.
 //
 // Each subcommand lives in its own file and registers itself with VMC_CLI_COMMAND: `add`
-// declares its options on the CLI11 subcommand and returns the function to run when it was
-// chosen. Exit codes are shared: 0 nothing failed, 1 a rule failed, 2 usage or setup error
-// (throw UsageError with a message that says what is wrong).
+// declares its options on the CLI11 subcommand and returns its Action. `check` validates every
+// argument and input (numbers, names, the files it reads, whether its outputs can be written)
+// without running anything or writing anything, and throws UsageError; `run` does the work (and
+// calls `check` first). Checking before running is what keeps a command from failing after a
+// long run, or leaving a truncated file behind; the fuzz target fuzz_cli_inputs calls `check`
+// alone. Exit codes are shared: 0 nothing failed, 1 a rule failed, 2 usage or setup error (throw
+// UsageError with a message that says what is wrong).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -23,13 +27,25 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+struct Action {
+  std::function<void()> check;  // throws UsageError; no side effects
+  std::function<int()> run;     // the exit status
+};
+
 struct CommandSpec {
   std::string name;
   std::string help;
   int order;  // position in --help
-  /// Declares options on `sub`; returns the action run when the subcommand is chosen.
-  std::function<std::function<int()>(CLI::App& sub)> add;
+  /// Declares options on `sub`; returns what to do when the subcommand is chosen.
+  std::function<Action(CLI::App& sub)> add;
+  /// Its --help ends with these examples ("command  # what it does"), then its exit statuses
+  /// (the shared ones when empty) and the profiles.
+  std::vector<std::string> examples = {};
+  std::string exit_status = {};
 };
+
+/// The values an option takes, for the completion script ({} = a file name or free text).
+std::vector<std::string> option_values(const std::string& option);
 
 std::vector<CommandSpec>& commands();
 bool register_command(CommandSpec spec);

@@ -4,7 +4,8 @@
 // Picks the fuzz target for the backend (native -> fuzz_native, process -> fuzz_process, sim ->
 // fuzz_sim, anything else -> fuzz_mutant with VMCONFORM_FUZZ_BACKEND=NAME; a plugin -> fuzz_plugin
 // with VMCONFORM_FUZZ_PLUGIN=PATH and VMCONFORM_FUZZ_PLUGIN_OPTIONS), finds its libFuzzer
-// binary as built by the `fuzz` preset (build/fuzz/fuzz/, or --fuzzer PATH), runs it for --time
+// binary as built by the `fuzz` preset (build/fuzz/fuzz/, or --fuzzer PATH, or the directory
+// VMCONFORM_FUZZERS_DIR names), runs it for --time
 // seconds (-fork=N for --jobs N) on a working corpus plus the seeds of corpus/<target>/ (with the
 // op dictionary corpus/opseq.dict), prints a
 // progress line every few seconds, then a summary and, for every crash artifact, the op-sequence
@@ -24,6 +25,7 @@
 #include <regex>
 #include <set>
 
+#include "arguments.hpp"
 #include "command.hpp"
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/opseq.hpp"
@@ -36,8 +38,7 @@ namespace fs = std::filesystem;
 
 struct FuzzArgs {
   std::string backend, plugin, plugin_options, target, fuzzer, corpus, artifacts;
-  int time = 60, jobs = 1, max_len = 640;
-  std::optional<std::uint64_t> seed;
+  std::string time = "60", jobs = "1", max_len = "640", seed;
   std::vector<std::string> extra;
 };
 
@@ -70,8 +71,10 @@ fs::path find_fuzzer(const FuzzArgs& a, const std::string& target) {
     if (!is_libfuzzer(a.fuzzer)) throw UsageError(a.fuzzer + " is not a libFuzzer binary (built with the standalone fuzz main?); " + how);
     return fs::weakly_canonical(a.fuzzer);
   }
-  const std::vector<fs::path> candidates = {self_dir() / "../../fuzz/fuzz" / target, self_dir() / "../fuzz" / target,
-                                            fs::current_path() / "build/fuzz/fuzz" / target};
+  std::vector<fs::path> candidates = {self_dir() / "../../fuzz/fuzz" / target, self_dir() / "../fuzz" / target,
+                                      fs::current_path() / "build/fuzz/fuzz" / target};
+  // VMCONFORM_FUZZERS_DIR replaces the places searched (the docs test sets it to an empty one).
+  if (const char* dir = std::getenv("VMCONFORM_FUZZERS_DIR")) candidates = {fs::path(dir) / target};
   for (const fs::path& c : candidates)
     if (fs::exists(c) && is_libfuzzer(c)) return fs::weakly_canonical(c);
   throw UsageError("no libFuzzer binary of " + target + " found (looked in build/fuzz/fuzz/); " + how +
@@ -101,12 +104,30 @@ struct Progress {
   }
 };
 
-int fuzz(const FuzzArgs& a) {
+/// The numbers of a campaign, checked before anything starts.
+struct FuzzNumbers {
+  int time = 60, jobs = 1, max_len = 640;
+  std::optional<std::uint64_t> seed;
+};
+
+FuzzNumbers check(const FuzzArgs& a) {
   if (a.backend.empty() && a.plugin.empty() && a.target.empty())
     throw UsageError("--backend NAME or --plugin PATH is required (or --target fuzz_NAME)");
   if (!a.backend.empty() && !find_backend(a.backend))
     throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
-  if (a.time < 1 || a.jobs < 1 || a.max_len < 1) throw UsageError("--time, --jobs and --max-len must be positive");
+  FuzzNumbers n;
+  n.time = parse_int(a.time, "--time", 1, 7 * 86400);
+  n.jobs = parse_int(a.jobs, "--jobs", 1, 1024);
+  n.max_len = parse_int(a.max_len, "--max-len", 1, 16 << 20);
+  if (!a.seed.empty()) n.seed = parse_u64(a.seed, "--seed");
+  if (!a.plugin.empty() && !a.target.empty() && a.target != "fuzz_plugin")
+    throw UsageError("--plugin selects fuzz_plugin; it does not apply to --target " + a.target);
+  return n;
+}
+
+int fuzz(const FuzzArgs& args) {
+  const FuzzNumbers num = check(args);
+  const FuzzArgs& a = args;
   const std::string target = !a.target.empty() ? a.target : !a.plugin.empty() ? "fuzz_plugin" : target_for(a.backend);
   if ((target == "fuzz_plugin") != !a.plugin.empty())
     throw UsageError(a.plugin.empty() ? "fuzz_plugin needs --plugin PATH (the plugin shared object to fuzz)"
@@ -140,11 +161,11 @@ int fuzz(const FuzzArgs& a) {
   std::set<fs::path> before;
   for (const auto& e : fs::directory_iterator(artifacts)) before.insert(e.path());
 
-  std::string cmd = shell_quote(fuzzer.string()) + " -max_total_time=" + std::to_string(a.time) +
-                    " -max_len=" + std::to_string(a.max_len) + " -print_final_stats=1 -artifact_prefix=" +
+  std::string cmd = shell_quote(fuzzer.string()) + " -max_total_time=" + std::to_string(num.time) +
+                    " -max_len=" + std::to_string(num.max_len) + " -print_final_stats=1 -artifact_prefix=" +
                     shell_quote((artifacts / "").string());
-  if (a.seed) cmd += " -seed=" + std::to_string(*a.seed);
-  if (a.jobs > 1) cmd += " -fork=" + std::to_string(a.jobs) + " -ignore_crashes=1";
+  if (num.seed) cmd += " -seed=" + std::to_string(*num.seed);
+  if (num.jobs > 1) cmd += " -fork=" + std::to_string(num.jobs) + " -ignore_crashes=1";
   for (const std::string& x : a.extra) cmd += " " + shell_quote(x);
   cmd += " " + shell_quote(corpus.string());
   const std::optional<fs::path> seeds = find_seeds(target);
@@ -174,7 +195,7 @@ int fuzz(const FuzzArgs& a) {
                                                   : Subject{Subject::Kind::backend, backend, ""};
 
   std::cout << "vmconform fuzz: " << target << env_note
-            << ", " << a.time << " s, " << a.jobs << " job(s)\n  fuzzer    " << fuzzer.string() << "\n  corpus    "
+            << ", " << num.time << " s, " << num.jobs << " job(s)\n  fuzzer    " << fuzzer.string() << "\n  corpus    "
             << corpus.string() << (seeds ? " + seeds " + seeds->string() : "")
             << (dictionary ? "\n  dict      " + dictionary->string() : "") << "\n  artifacts " << artifacts.string()
             << "\n  log       " << log_file.string() << "\n  command   " << cmd << "\n" << std::flush;
@@ -194,7 +215,7 @@ int fuzz(const FuzzArgs& a) {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_print >= std::chrono::seconds(5)) {
       last_print = now;
-      std::cout << "  [" << std::chrono::duration_cast<std::chrono::seconds>(now - start).count() << "s/" << a.time
+      std::cout << "  [" << std::chrono::duration_cast<std::chrono::seconds>(now - start).count() << "s/" << num.time
                 << "s] " << progress.text() << std::endl;
     }
   }
@@ -242,7 +263,7 @@ int fuzz(const FuzzArgs& a) {
 
 VMC_CLI_COMMAND(CommandSpec{"fuzz",
                             "Run a libFuzzer campaign against a backend or a plugin (needs the fuzz preset's fuzzers)", 60,
-                            [](CLI::App& fz) -> std::function<int()> {
+                            [](CLI::App& fz) -> Action {
   auto a = std::make_shared<FuzzArgs>();
   CLI::Option* backend = fz.add_option("--backend", a->backend, "Backend name (see list-backends)");
   CLI::Option* plugin = fz.add_option("--plugin", a->plugin, "A plugin shared object to fuzz with fuzz_plugin");
@@ -257,7 +278,12 @@ VMC_CLI_COMMAND(CommandSpec{"fuzz",
   fz.add_option("--seed", a->seed, "libFuzzer -seed");
   fz.add_option("--max-len", a->max_len, "libFuzzer -max_len (default 640: about 64 ops)");
   fz.add_option("--fuzzer-arg", a->extra, "Extra libFuzzer flag (repeatable), e.g. --fuzzer-arg=-dict=FILE");
-  return [a] { return fuzz(*a); };
-}});
+  return Action{[a] { check(*a); }, [a] { return fuzz(*a); }};
+},
+    {"vmconform fuzz --backend native --time 600 --jobs 2",
+     "vmconform fuzz --backend mutant:partial-write --time 60",
+     "vmconform fuzz --plugin ./libmyplugin.so --time 600"},
+    "  0  no crash\n  1  crash artifacts (each printed with its reproducers)\n"
+    "  2  usage or setup error (no libFuzzer binary: build the fuzz preset)"});
 
 }  // namespace vmc::cli

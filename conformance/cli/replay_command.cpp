@@ -3,113 +3,58 @@
 //
 // Prints the sequence as text, the trace of what the backend returned, the first op whose result
 // differs from the model and the rule it breaks, and a ready-to-paste GoogleTest regression
-// test. With --plugin PATH (fuzz_plugin's artifacts) the target is a plugin loaded into this
-// process, as the fuzzer loads it: if the plugin crashes, a handler of the fatal signals names the
-// plugin call in progress before the default action (or a sanitizer) ends the process. Exit
-// codes: 0 no divergence, 1 divergence (or the backend threw), 2 usage error, unreadable file or
-// unusable plugin.
-#include <signal.h>
+// test. With --plugin PATH (fuzz_plugin's artifacts) the sequence runs in a worker process, with
+// the isolation and the --timeout of `run --plugin` (conformance/plugin/isolation.hpp): a plugin
+// that crashes, exits or hangs mid-sequence is reported with the call that never returned and the
+// calls before it, never as a verdict. The file is read strictly (sequence_file.hpp). Exit codes:
+// 0 no divergence, 1 divergence (or the backend threw, or the plugin crashed, exited or hung),
+// 2 usage error, unreadable or unusable file, or unusable plugin.
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <climits>
 #include <iostream>
-#include <iterator>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
-#include <variant>
 
+#include "arguments.hpp"
 #include "command.hpp"
+#include "sequence_file.hpp"
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/catalogue.hpp"
 #include "vmconform/differential.hpp"
-#include "vmconform/plugin/plugin_library.hpp"
-#include "vmconform/plugin/plugin_target.hpp"
+#include "vmconform/plugin/isolation.hpp"
 #include "vmconform/reproducer.hpp"
 
 namespace vmc::cli {
 namespace {
 
 struct ReplayArgs {
-  std::string file, backend = "sim", backend_options, profile = "win32", plugin, plugin_options;
-  bool text = false;
+  std::string file, backend = "sim", backend_options, profile = "win32", plugin, plugin_options, timeout = "60";
+  bool text = false, json = false, no_capture = false;
 };
 
-// The plugin call in progress (the step log's last line), for the fatal-signal handler.
-char g_call[512];
-volatile sig_atomic_t g_call_length = 0;
-struct sigaction g_previous[NSIG];
-constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+struct ReplayPlan {
+  Profile profile = Profile::win32;
+  const BackendInfo* backend = nullptr;  // null for a plugin
+  double timeout = 60;
+  SequenceFile input;
+};
 
-void record_call(const std::string& line) {
-  g_call_length = 0;
-  const std::size_t n = std::min(line.size(), sizeof g_call);
-  std::memcpy(g_call, line.data(), n);
-  g_call_length = static_cast<sig_atomic_t>(n);
-}
-
-void say(const char* s, std::size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(2, s, n);
-    if (w <= 0) return;
-    s += w;
-    n -= static_cast<std::size_t>(w);
+ReplayPlan plan(const ReplayArgs& a) {
+  ReplayPlan p;
+  const auto profile = parse_profile(a.profile);
+  if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
+  p.profile = *profile;
+  p.timeout = parse_seconds(a.timeout, "--timeout", kMaxTimeoutSeconds);
+  if (a.plugin.empty()) {
+    p.backend = find_backend(a.backend);
+    if (!p.backend) throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
+    if (!a.backend_options.empty() && !p.backend->takes_options)
+      throw UsageError("backend " + a.backend + " takes no --backend-options (given '" + a.backend_options + "')");
   }
-}
-
-/// Async-signal-safe: names the call, then lets the previous disposition act (a fault repeats
-/// when the handler returns; a signal sent by the process is raised again).
-void on_fatal_signal(int sig, siginfo_t* info, void*) {
-  char number[2];
-  std::size_t digits = 0;
-  if (sig >= 10) number[digits++] = static_cast<char>('0' + sig / 10 % 10);
-  number[digits++] = static_cast<char>('0' + sig % 10);
-  const char head[] = "\nvmconform replay: the plugin crashed (signal ";
-  say(head, sizeof head - 1);
-  say(number, digits);
-  const char mid[] = ") during `";
-  say(mid, sizeof mid - 1);
-  say(g_call, static_cast<std::size_t>(g_call_length));
-  say("`\n", 2);
-  ::sigaction(sig, &g_previous[sig], nullptr);
-  if (info == nullptr || info->si_code <= 0) ::raise(sig);
-}
-
-void install_crash_handler() {
-  struct sigaction sa {};
-  sa.sa_sigaction = on_fatal_signal;
-  sa.sa_flags = SA_SIGINFO;
-  sigemptyset(&sa.sa_mask);
-  for (int sig : kFatalSignals) ::sigaction(sig, &sa, &g_previous[sig]);
-}
-
-/// The plugin named by --plugin, loaded into this process once and checked as the worker's probe
-/// checks it; a factory of fresh targets whose every call is recorded for the crash handler.
-std::unique_ptr<TargetFactory> plugin_factory(const ReplayArgs& a) {
-  using namespace vmc::plugin;
-  install_crash_handler();
-  record_call("# loading the plugin (dlopen)");
-  try {
-    static const PluginLibrary library = PluginLibrary::load(a.plugin);
-    check_one_target(library.api(), a.plugin_options);
-    static PluginSession session(library.api(), a.plugin_options, record_call);
-    return std::make_unique<PluginTargetFactory>(session, "plugin " + library.name());
-  } catch (const LoadError& e) {
-    throw UsageError("cannot use plugin " + a.plugin + ": " + e.what());
-  }
-}
-
-/// True if the first line that is neither blank nor a comment is the text form's header.
-bool looks_like_text(const std::string& bytes) {
-  std::istringstream in(bytes);
-  for (std::string line; std::getline(in, line);) {
-    const auto first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    return line.compare(first, 15, "vmconform-opseq") == 0;
-  }
-  return false;
+  p.input = load_sequence_file(a.file, a.text);
+  return p;
 }
 
 std::string short_hash(const std::string& s) {  // FNV-1a, to make test names unique
@@ -120,9 +65,16 @@ std::string short_hash(const std::string& s) {  // FNV-1a, to make test names un
   return out.str();
 }
 
-Subject subject_of(const ReplayArgs& a) {
+Subject subject_of(const ReplayArgs& a, double timeout = 60) {
   return a.plugin.empty() ? Subject{Subject::Kind::backend, a.backend, a.backend_options}
-                          : Subject{Subject::Kind::plugin, a.plugin, a.plugin_options};
+                          : Subject{Subject::Kind::plugin, a.plugin, a.plugin_options, timeout};
+}
+
+std::string self_executable() {
+  char path[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) throw UsageError("cannot find the vmconform executable (/proc/self/exe) to start a worker");
+  return std::string(path, static_cast<std::size_t>(n));
 }
 
 std::string regression_test(const ReplayArgs& a, Profile profile, const std::string& text, const Divergence& d,
@@ -153,96 +105,176 @@ std::string regression_test(const ReplayArgs& a, Profile profile, const std::str
   return t.str();
 }
 
-int replay(const ReplayArgs& a) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(a.file, ec))
-    throw UsageError("cannot read '" + a.file + "': no such file, or not a regular file");
-  std::ifstream in(a.file, std::ios::binary);
-  if (!in) throw UsageError("cannot read '" + a.file + "' (permission denied?)");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto profile = parse_profile(a.profile);
-  if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
-  const bool plugin = !a.plugin.empty();
-  const BackendInfo* backend = plugin ? nullptr : find_backend(a.backend);
-  if (!plugin && !backend) throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
-  const std::string subject = plugin ? "plugin " + a.plugin : "backend " + a.backend;
+/// What a replay found, whoever ran it (this process for a backend, a worker for a plugin).
+struct Outcome {
+  enum class Verdict { agree, divergence, error, no_verdict } verdict = Verdict::agree;
+  std::vector<std::string> trace;  // "op -> what the target returned", or the calls made (no verdict)
+  std::string rule, message;       // divergence: the rule and what differs; error / no verdict: why
+  std::size_t step = 0;            // 1-based op of the divergence or error; 0 = the final check
+};
 
-  const bool text = a.text || looks_like_text(bytes);
-  opseq::Sequence s;
-  if (text) {
-    auto parsed = opseq::parse_text(bytes);
-    if (const auto* e = std::get_if<opseq::ParseError>(&parsed))
-      throw UsageError(a.file + ":" + std::to_string(e->line) + ": " + e->message);
-    s = std::move(std::get<opseq::Sequence>(parsed));
-  } else {
-    s = opseq::decode(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+const char* verdict_name(Outcome::Verdict v) {
+  switch (v) {
+    case Outcome::Verdict::agree: return "agree";
+    case Outcome::Verdict::divergence: return "divergence";
+    case Outcome::Verdict::error: return "error";
+    case Outcome::Verdict::no_verdict: return "no-verdict";
   }
-  std::unique_ptr<TargetFactory> factory;
-  if (plugin) factory = plugin_factory(a);  // a UsageError of its own saying what is wrong
-  const std::string seq_text = opseq::to_text(s);
-  std::cout << "vmconform replay: " << a.file << " (" << (text ? "text" : "binary") << ", " << bytes.size()
-            << " bytes, " << s.size() << " ops), " << subject << ", profile " << a.profile << "\n\n"
-            << seq_text << "\n" << std::flush;
+  return "?";
+}
 
+/// The sequence on a plugin, in a worker (isolation.hpp): its verdict, or why there is none.
+Outcome replay_plugin(const ReplayArgs& a, const ReplayPlan& p, const std::string& seq_text) {
+  plugin::IsolationConfig config{self_executable(), a.plugin, a.plugin_options, p.timeout};
+  config.no_capture = a.no_capture;
+  plugin::ReplayVerdict v;
+  try {
+    v = plugin::replay_isolated(config, seq_text, p.profile);
+  } catch (const plugin::SetupError& e) {
+    throw UsageError("cannot use plugin " + a.plugin + ": " + e.what());
+  }
+  Outcome o;
+  if (!v.replayed) {
+    o.verdict = Outcome::Verdict::no_verdict;
+    o.trace = v.calls;
+    o.message = v.failure;
+    return o;
+  }
+  const plugin::Replayed& r = *v.replayed;
+  o.trace = r.trace;
+  o.step = static_cast<std::size_t>(r.step);
+  if (!r.error.empty()) {
+    o.verdict = Outcome::Verdict::error;
+    o.message = "the plugin broke the target interface: " + r.error;
+  } else if (!r.rule.empty()) {
+    o.verdict = Outcome::Verdict::divergence;
+    o.rule = r.rule;
+    o.message = r.message;
+  }
+  return o;
+}
+
+/// The sequence on a backend, in this process, side by side with the model.
+Outcome replay_backend(const ReplayArgs& a, const ReplayPlan& p, const opseq::Sequence& s) {
+  std::unique_ptr<TargetFactory> factory;
   std::unique_ptr<Target> target;
   try {
-    if (!plugin) factory = backend->make_factory(BackendOptions{1, a.backend_options});
+    factory = p.backend->make_factory(BackendOptions{1, a.backend_options});
     target = factory->make();
   } catch (const std::exception& e) {
-    throw UsageError("cannot set up " + subject + ": " + e.what());
+    throw UsageError("cannot set up backend " + a.backend + ": " + e.what());
   }
+  Outcome o;
   std::optional<Differential> differential;
   std::optional<Divergence> d;
-  std::size_t step = 0;
-  std::string thrown;
   try {
-    differential.emplace(*target, *profile);
+    differential.emplace(*target, p.profile);
     for (std::size_t i = 0; i < s.size() && !d; ++i) {
-      step = i + 1;
+      o.step = i + 1;
       d = differential->step(s[i]);
     }
     if (!d) {
-      step = 0;
+      o.step = 0;
       d = differential->final_check();
     }
-  } catch (const std::exception& e) {  // e.g. a plugin that wrote past the buffer ReadVirtual gave it
-    thrown = e.what();
+    if (d) {
+      o.verdict = Outcome::Verdict::divergence;
+      o.rule = d->rule;
+      o.message = d->message;
+    }
+  } catch (const std::exception& e) {
+    o.verdict = Outcome::Verdict::error;
+    o.message = std::string("the backend broke the target interface: ") + e.what();
+  }
+  if (differential) o.trace = differential->log();
+  return o;
+}
+
+int replay(const ReplayArgs& a) {
+  const ReplayPlan p = plan(a);
+  const bool plugin = !a.plugin.empty();
+  const std::string subject = plugin ? "plugin " + a.plugin : "backend " + a.backend;
+  const opseq::Sequence& s = p.input.ops;
+  const std::string seq_text = opseq::to_text(s);
+  const Subject subj = subject_of(a, p.timeout);
+  const std::string reproduce = replay_reproducer(a.file, subj, p.profile);
+  if (!a.json)
+    std::cout << "vmconform replay: " << a.file << " (" << (p.input.text ? "text" : "binary") << ", "
+              << p.input.bytes << " bytes, " << s.size() << " ops"
+              << (p.input.had_bom ? ", UTF-8 byte-order mark skipped" : "") << "), " << subject << ", profile "
+              << a.profile << "\n\n"
+              << seq_text << "\n"
+              << std::flush;
+  const Outcome o = plugin ? replay_plugin(a, p, seq_text) : replay_backend(a, p, s);
+  const int status = o.verdict == Outcome::Verdict::agree ? kExitOk : kExitFailed;
+  const std::string op =
+      o.step > 0 && o.step <= s.size() ? opseq::to_text(s[o.step - 1]) : std::string();
+  const Rule* rule = o.rule.empty() ? nullptr : find_rule(o.rule);
+
+  if (a.json) {
+    nlohmann::json j{{"file", a.file},
+                     {"format", p.input.text ? "text" : "binary"},
+                     {"bytes", p.input.bytes},
+                     {"ops", s.size()},
+                     {"subject", subj.kind == Subject::Kind::plugin ? "plugin" : "backend"},
+                     {"target", plugin ? a.plugin : a.backend},
+                     {"profile", a.profile},
+                     {"sequence", seq_text},
+                     {"verdict", verdict_name(o.verdict)},
+                     {"trace", o.trace},
+                     {"reproducer", reproduce},
+                     {"exit_status", status}};
+    if (o.verdict != Outcome::Verdict::agree) {
+      j["step"] = o.step;
+      if (!op.empty()) j["op"] = op;
+      j["message"] = o.message;
+    }
+    if (rule) j["rule"] = {{"id", rule->id}, {"text", rule->text}, {"source", rule->source}};
+    std::cout << j.dump(2) << "\n";
+    return status;
   }
 
-  std::cout << "trace (op, then what the backend returned):\n";
-  const std::vector<std::string> trace = differential ? differential->log() : std::vector<std::string>{};
-  for (std::size_t i = 0; i < trace.size(); ++i) std::cout << "  " << (i + 1) << ". " << trace[i] << "\n";
-  if (!thrown.empty()) {
-    std::cout << "\nERROR " << (step ? "at step " + std::to_string(step) + ": `" + opseq::to_text(s[step - 1]) + "`"
-                                      : std::string("before the first op or at the final check"))
-              << "\n  the " << (plugin ? "plugin" : "backend") << " broke the target interface: " << thrown
-              << "\n\nreproduce: " << replay_reproducer(a.file, subject_of(a), *profile) << "\n";
-    return kExitFailed;
+  const std::string what = plugin ? "plugin" : "backend";
+  if (o.verdict == Outcome::Verdict::no_verdict) {
+    std::cout << "calls made before the plugin stopped answering:\n";
+  } else {
+    std::cout << "trace (op, then what the " << what << " returned):\n";
   }
-  if (!d) {
-    std::cout << "\nno divergence: " << (plugin ? a.plugin : a.backend) << " agrees with the reference model on all "
-              << s.size() << " ops and on the final comparison of every reservation.\n";
-    return kExitOk;
+  for (std::size_t i = 0; i < o.trace.size(); ++i) std::cout << "  " << (i + 1) << ". " << o.trace[i] << "\n";
+  const std::string at = o.step > 0 ? "at step " + std::to_string(o.step) + " of " + std::to_string(s.size()) + ": `" +
+                                          op + "`"
+                                    : "at the final check (after all " + std::to_string(s.size()) + " ops)";
+  switch (o.verdict) {
+    case Outcome::Verdict::agree:
+      std::cout << "\nno divergence: " << (plugin ? a.plugin : a.backend) << " agrees with the reference model on all "
+                << s.size() << " ops and on the final comparison of every reservation.\n";
+      break;
+    case Outcome::Verdict::no_verdict:
+      std::cout << "\nERROR: no verdict: " << o.message << "\n\nreproduce: " << reproduce << "\n";
+      break;
+    case Outcome::Verdict::error:
+      std::cout << "\nERROR " << at << "\n  " << o.message << "\n\nreproduce: " << reproduce << "\n";
+      break;
+    case Outcome::Verdict::divergence:
+      std::cout << "\nDIVERGENCE " << at << "\n  rule: " << o.rule << (rule ? " - " + rule->text : "") << "\n  "
+                << o.message << "\n\nreproduce: " << reproduce << "\n\n";
+      if (plugin)
+        std::cout << "regression input: keep FILE (or the text above, as a .opseq file) with your plugin's tests; "
+                     "the command above exits 1 while the plugin still breaks "
+                  << o.rule << ".\n";
+      else
+        std::cout << "regression test (paste into a GoogleTest file):\n"
+                  << regression_test(a, p.profile, seq_text, Divergence{o.rule, o.message}, o.step);
+      break;
   }
-  const Rule* rule = find_rule(d->rule);
-  std::cout << "\nDIVERGENCE " << (step ? "at step " + std::to_string(step) + " of " + std::to_string(s.size()) +
-                                              ": `" + opseq::to_text(s[step - 1]) + "`"
-                                        : "at the final check (after all " + std::to_string(s.size()) + " ops)")
-            << "\n  rule: " << d->rule << (rule ? " - " + rule->text : "") << "\n  " << d->message << "\n\n"
-            << "reproduce: " << replay_reproducer(a.file, subject_of(a), *profile) << "\n\n";
-  if (plugin)
-    std::cout << "regression input: keep FILE (or the text above, as a .opseq file) with your plugin's tests; the "
-                 "command above exits 1 while the plugin still breaks " << d->rule << ".\n";
-  else
-    std::cout << "regression test (paste into a GoogleTest file):\n" << regression_test(a, *profile, seq_text, *d, step);
-  return kExitFailed;
+  return status;
 }
 
 }  // namespace
 
 VMC_CLI_COMMAND(CommandSpec{"replay",
                             "Replay one op sequence (crash artifact, corpus file or text) against a backend or a plugin",
-                            50, [](CLI::App& rp) -> std::function<int()> {
+                            50, [](CLI::App& rp) -> Action {
   auto a = std::make_shared<ReplayArgs>();
   rp.add_option("FILE", a->file, "Op sequence: binary (impl/opseq/FORMAT.md) or text (\"vmconform-opseq 1\" header)")
       ->required();
@@ -250,12 +282,21 @@ VMC_CLI_COMMAND(CommandSpec{"replay",
   CLI::Option* backend_options =
       rp.add_option("--backend-options", a->backend_options, "Backend-specific options, e.g. pid=1234");
   CLI::Option* plugin = rp.add_option("--plugin", a->plugin,
-                                      "A plugin shared object (vmconform/plugin.h), loaded in-process as fuzz_plugin does");
+                                      "A plugin shared object (vmconform/plugin.h), run in an isolated worker");
   rp.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()")->needs(plugin);
+  rp.add_option("--timeout", a->timeout, "Time limit of the plugin's worker, in seconds (default 60)")->needs(plugin);
   plugin->excludes(backend)->excludes(backend_options);
   rp.add_option("--profile", a->profile, "documented or win32 (default win32, as the fuzzers)");
   rp.add_flag("--text", a->text, "FILE is op-sequence text (detected from its header otherwise)");
-  return [a] { return replay(*a); };
-}});
+  rp.add_flag("--json", a->json, "Print the verdict, the trace and the reproducer as JSON");
+  rp.add_flag("--no-capture", a->no_capture, "Show the plugin's own stdout and stderr (on stderr)")->needs(plugin);
+  return Action{[a] { plan(*a); }, [a] { return replay(*a); }};
+},
+    {"vmconform replay artifacts/crash-1a2b3c --backend native   # a fuzzer's finding, explained",
+     "vmconform replay case.opseq --backend mutant:partial-write --json",
+     "vmconform replay crash-9f8e --plugin ./libmyplugin.so --timeout 10"},
+    "  0  the target agrees with the reference model on every op\n"
+    "  1  a divergence (the rule it breaks is named), or the target broke the interface, crashed, exited or hung\n"
+    "  2  usage error, or FILE is not an op sequence (one line on stderr says what it is), or an unusable plugin"});
 
 }  // namespace vmc::cli

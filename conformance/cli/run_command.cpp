@@ -10,14 +10,18 @@
 #include <unistd.h>
 
 #include <climits>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 #include <random>
 
+#include "arguments.hpp"
 #include "command.hpp"
+#include "terminal.hpp"
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/baseline.hpp"
 #include "vmconform/catalogue.hpp"
+#include "vmconform/files.hpp"
+#include "vmconform/plugin.h"
 #include "vmconform/plugin/isolation.hpp"
 #include "vmconform/report.hpp"
 #include "vmconform/reproducer.hpp"
@@ -29,14 +33,112 @@ namespace {
 struct RunArgs {
   std::string backend, backend_options, profile = "win32", report_dir, baseline, junit;
   std::string plugin, plugin_options, shard;
-  double timeout = 60;
-  std::optional<std::uint64_t> seed;
-  int cases = 100;
-  int depth = 1;
-  bool quick = false;
+  std::string timeout = "60", seed, cases = "100", depth = "1";
+  bool quick = false, force = false;
+  bool report_dir_given = false, junit_given = false;
+  std::string color = "auto", json;
+  bool json_given = false, no_capture = false;  // even as "": an empty path is an error
   std::vector<std::string> rules;
   bool github = false, quiet = false, coverage = false;
 };
+
+/// Everything a run needs, checked before anything runs (command.hpp): every number, name and
+/// file, and whether every output can be written.
+struct RunPlan {
+  const vmc::BackendInfo* backend = nullptr;  // null for a plugin
+  vmc::RunOptions options;
+  std::optional<vmc::Shard> shard;
+  std::optional<vmc::Baseline> baseline;
+  std::string baseline_warning;  // a baseline of another target, applied with --force
+};
+
+std::string backends_taking_options() {
+  std::string out;
+  for (const auto& b : vmc::registered_backends())
+    if (b.takes_options) out += (out.empty() ? "" : ", ") + b.name;
+  return out;
+}
+
+RunPlan plan(const RunArgs& a) {
+  RunPlan p;
+  if (a.backend.empty() == a.plugin.empty())
+    throw UsageError("give either --backend NAME (see list-backends) or --plugin PATH (a plugin shared object)");
+  if (a.plugin.empty()) {
+    p.backend = vmc::find_backend(a.backend);
+    if (!p.backend) {
+      std::string known;
+      for (const auto& b : vmc::registered_backends())
+        if (b.name.rfind("mutant:", 0) != 0) known += " " + b.name;
+      throw UsageError("unknown backend '" + a.backend + "'; known backends:" + known +
+                       " and mutant:NAME (vmconform list-backends --all)");
+    }
+    if (!a.backend_options.empty() && !p.backend->takes_options)
+      throw UsageError("backend " + a.backend + " takes no --backend-options (given '" + a.backend_options +
+                       "'); backends with options: " + backends_taking_options());
+  } else if (!a.backend_options.empty()) {
+    throw UsageError("--backend-options applies to --backend; a plugin takes --plugin-options");
+  }
+  if (!a.plugin_options.empty() && a.plugin.empty()) throw UsageError("--plugin-options needs --plugin");
+  const double timeout = parse_seconds(a.timeout, "--timeout", kMaxTimeoutSeconds);
+  const auto profile = vmc::parse_profile(a.profile);
+  if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
+  vmc::RunOptions& o = p.options;
+  o.profile = *profile;
+  o.cases = parse_int(a.cases, "--cases", 1, kMaxCases);
+  if (a.quick && a.depth != "1") throw UsageError("--quick and --depth exclude each other");
+  o.depth = a.quick ? 0 : parse_int(a.depth, "--depth", 1, kMaxDepth);
+  o.seed = a.seed.empty() ? std::random_device{}() * 4294967296ull + std::random_device{}() : parse_u64(a.seed, "--seed");
+  for (const auto& id : a.rules) {
+    const vmc::Rule* r = vmc::find_rule(id);
+    if (!r) throw UsageError("unknown rule '" + id + "' (see vmconform list-rules)");
+    if (!r->in(*profile)) throw UsageError("rule " + id + " is not in profile " + a.profile);
+  }
+  o.only_rules = a.rules;
+  if (!a.shard.empty()) {
+    try {
+      p.shard = vmc::parse_shard(a.shard);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    const auto in_profile = vmc::shard_rules(vmc::Shard{1, 1}, *profile, {}).size();
+    if (static_cast<std::size_t>(p.shard->count) > in_profile)
+      throw UsageError("--shard " + a.shard + ": profile " + a.profile + " has " + std::to_string(in_profile) +
+                       " rules, so at most " + std::to_string(in_profile) + " shards (a shard must hold a rule)");
+    o.only_rules = vmc::shard_rules(*p.shard, *profile, a.rules);
+    if (o.only_rules.empty())
+      throw UsageError("--shard " + a.shard + " holds none of the rules given with --rule: nothing would be checked");
+  }
+  o.subject = p.backend ? vmc::Subject{vmc::Subject::Kind::backend, a.backend, a.backend_options}
+                        : vmc::Subject{vmc::Subject::Kind::plugin, a.plugin, a.plugin_options, timeout};
+  if (!a.baseline.empty()) {
+    try {
+      p.baseline = vmc::load_baseline(a.baseline);
+    } catch (const std::exception& e) {
+      throw UsageError(e.what());
+    }
+    if (p.baseline->profile && *p.baseline->profile != a.profile)
+      throw UsageError("baseline " + a.baseline + " is for profile " + *p.baseline->profile + ", the run uses " +
+                       a.profile);
+    if (!vmc::baseline_matches(*p.baseline, o.subject)) {
+      const std::string what = "baseline " + a.baseline + " was written for " + p.baseline->backend + ", not " +
+                               o.subject.name;
+      if (!a.force) throw UsageError(what + " (--force applies it anyway)");
+      p.baseline_warning = what + "; applied because of --force";
+    }
+  }
+  Style::detect(a.color, 2);  // a bad --color is a usage error
+  if (a.no_capture && a.plugin.empty()) throw UsageError("--no-capture applies to --plugin (a plugin's own output)");
+  if (a.json_given && a.json != "-") vmc::check_output_file(a.json, "--json");
+  if (a.json == "-" && a.github) throw UsageError("--github-annotations print to stdout: not with --json -");
+  // Outputs: every one checked now, so a run never fails at its end because of a path.
+  if (a.report_dir == "-") throw UsageError("--report takes a directory; '-' is not one");
+  if (!a.report_dir.empty() || a.report_dir_given) vmc::check_output_dir(a.report_dir, "--report");
+  if (!a.junit.empty() || a.junit_given) {
+    if (a.junit == "-") throw UsageError("--junit takes a file name; '-' is not one");
+    vmc::check_output_file(a.junit, "--junit");
+  }
+  return p;
+}
 
 /// Makes one target on a factory of its own (so the run's factory and its case counter are left
 /// untouched): a backend whose targets cannot be made (a pid that does not exist, no child can be
@@ -90,16 +192,25 @@ std::string self_executable() {
 
 /// The suite against a plugin: a probe worker loads and checks it (a plugin that cannot be used is
 /// a UsageError: exit 2), what it found is printed, then every property runs in a worker of its own.
-vmc::RunResult run_plugin(const vmc::RunOptions& o) {
+/// A plugin that crashes the probe is a finding like any other crash: the properties run, each
+/// reports what the plugin does to its worker, and the run goes on.
+vmc::RunResult run_plugin(const vmc::RunOptions& o, bool no_capture, std::ostream& out) {
   const vmc::Subject& s = o.subject;
-  const vmc::plugin::IsolationConfig config{self_executable(), s.name, s.options, s.timeout_seconds};
+  vmc::plugin::IsolationConfig config{self_executable(), s.name, s.options, s.timeout_seconds};
+  config.no_capture = no_capture;
   vmc::PluginInfo info;
   try {
     info = vmc::plugin::probe_plugin(config);
+  } catch (const vmc::plugin::ProbeCrashed& e) {
+    std::cerr << "vmconform: the plugin crashed while it was probed: " << e.what()
+              << "\nvmconform: running every property anyway, each in its own worker: each reports the crash\n";
+    info.name = std::filesystem::path(s.name).filename().string();
+    info.abi = VMC_PLUGIN_ABI_VERSION;
+    info.situation = "unknown: the plugin crashed the probe";
   } catch (const vmc::plugin::SetupError& e) {
     throw UsageError(e.what());
   }
-  std::cout << "  plugin " << info.name << " (ABI " << info.abi << "), page size " << vmc::hex(info.page_size)
+  out << "  plugin " << info.name << " (ABI " << info.abi << "), page size " << vmc::hex(info.page_size)
             << ", allocation granularity " << vmc::hex(info.granularity) << ", query_virtual "
             << (info.query ? "present" : "absent (rules that need it are skipped)") << "\n"
             << "  foreign memory: " << info.situation << "\n"
@@ -115,134 +226,103 @@ vmc::RunResult run_plugin(const vmc::RunOptions& o) {
 }
 
 int run(const RunArgs& a) {
-  if (a.backend.empty() == a.plugin.empty())
-    throw UsageError("give either --backend NAME (see list-backends) or --plugin PATH (a plugin shared object)");
-  const vmc::BackendInfo* backend = nullptr;
-  if (a.plugin.empty()) {
-    backend = vmc::find_backend(a.backend);
-    if (!backend) {
-      std::string known;
-      for (const auto& b : vmc::registered_backends()) known += " " + b.name;
-      throw UsageError("unknown backend '" + a.backend + "'; known backends:" + known);
-    }
-  } else if (!a.backend_options.empty()) {
-    throw UsageError("--backend-options applies to --backend; a plugin takes --plugin-options");
+  RunPlan p = plan(a);
+  vmc::RunOptions& o = p.options;
+  // With --json - the report goes to stdout, alone; what people read goes to stderr.
+  std::ostream& out = a.json == "-" ? std::cerr : std::cout;
+  if (!p.baseline_warning.empty()) std::cerr << "vmconform: warning: " << p.baseline_warning << "\n";
+  const Style err_style = Style::detect(a.color, 2), out_style = Style::detect(a.color, a.json == "-" ? 2 : 1);
+  std::shared_ptr<ProgressDisplay> progress;
+  if (!a.quiet) {
+    progress = std::make_shared<ProgressDisplay>(err_style);
+    o.progress = [progress](const vmc::Progress& p) { (*progress)(p); };
   }
-  if (!a.plugin_options.empty() && a.plugin.empty()) throw UsageError("--plugin-options needs --plugin");
-  if (!(a.timeout > 0)) throw UsageError("--timeout must be a positive number of seconds");
-  const auto profile = vmc::parse_profile(a.profile);
-  if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
-  if (a.cases < 1) throw UsageError("--cases must be at least 1");
-  for (const auto& id : a.rules) {
-    const vmc::Rule* r = vmc::find_rule(id);
-    if (!r) throw UsageError("unknown rule '" + id + "' (see vmconform list-rules)");
-    if (!r->in(*profile)) throw UsageError("rule " + id + " is not in profile " + a.profile);
-  }
-  std::optional<vmc::Baseline> baseline;
-  if (!a.baseline.empty()) {
-    try {
-      baseline = vmc::load_baseline(a.baseline);
-    } catch (const std::exception& e) {
-      throw UsageError(e.what());
-    }
-  }
-  std::optional<vmc::Shard> shard;
-  try {
-    if (!a.shard.empty()) shard = vmc::parse_shard(a.shard);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
-  vmc::RunOptions o;
-  o.subject = backend ? vmc::Subject{vmc::Subject::Kind::backend, a.backend, a.backend_options}
-                      : vmc::Subject{vmc::Subject::Kind::plugin, a.plugin, a.plugin_options, a.timeout};
-  o.profile = *profile;
-  o.seed = a.seed ? *a.seed : std::random_device{}() * 4294967296ull + std::random_device{}();
-  o.cases = a.cases;
-  if (a.quick && a.depth != 1) throw UsageError("--quick and --depth exclude each other");
-  if (a.depth < 1) throw UsageError("--depth must be at least 1 (--quick runs no long sequences)");
-  o.depth = a.quick ? 0 : a.depth;
-  o.only_rules = shard ? vmc::shard_rules(*shard, *profile, a.rules) : a.rules;
-  if (!a.quiet) o.progress = [](const std::string& line) { std::cerr << "  running " << line << "\n"; };
-  std::cout << "vmconform: " << (backend ? "backend " : "plugin ") << o.subject.name << ", profile " << a.profile
+  out << "vmconform: " << (p.backend ? "backend " : "plugin ") << o.subject.name << ", profile " << a.profile
             << ", seed " << o.seed << ", " << o.cases << " cases per property"
-            << (shard ? ", shard " + shard->text() + " (" + std::to_string(o.only_rules.size()) + " rules)"
-                      : std::string())
+            << (p.shard ? ", shard " + p.shard->text() + " (" + std::to_string(o.only_rules.size()) + " rules)"
+                        : std::string())
             << std::endl;
 
   vmc::RunResult result;
   bool target_failed = false;  // even a baselined failure then fails the run
-  if (shard && o.only_rules.empty()) {  // an empty shard runs nothing (not every rule)
-    result.subject = o.subject;
-    result.profile = o.profile;
-    result.seed = o.seed;
-    result.cases = o.cases;
-  } else if (backend) {
+  if (p.backend) {
     std::unique_ptr<vmc::TargetFactory> factory;
     try {
-      factory = backend->make_factory(vmc::BackendOptions{o.seed, a.backend_options});
+      factory = p.backend->make_factory(vmc::BackendOptions{o.seed, a.backend_options});
     } catch (const std::exception& e) {
       throw UsageError("cannot set up backend " + a.backend + ": " + e.what());
     }
-    probe_backend(*backend, vmc::BackendOptions{o.seed, a.backend_options});
+    probe_backend(*p.backend, vmc::BackendOptions{o.seed, a.backend_options});
     result = vmc::run_suite(*factory, o);
     target_failed = print_target_failures(result, factory.get());
   } else {
-    result = run_plugin(o);
+    result = run_plugin(o, a.no_capture, out);
   }
-  result.shard = shard;
-  if (baseline) {
-    try {
-      vmc::apply_baseline(result, *baseline);
-    } catch (const std::exception& e) {
-      throw UsageError(e.what());
-    }
-  }
-  std::cout << vmc::summary_table(result);
+  result.shard = p.shard;
+  if (p.baseline) vmc::apply_baseline(result, *p.baseline);
+  if (progress) progress->finish();
+  out << vmc::summary_table(result, [&out_style](vmc::Status s, const std::string& t) {
+    return out_style.status(s, t);
+  });
   for (const auto& r : result.rules) {
     if (r.status != vmc::Status::fail && r.status != vmc::Status::xpass) continue;
-    std::cout << "\nFAIL " << r.id << ": " << r.message << "\n";
-    for (const auto& p : r.properties)
-      if (!p.counterexample.empty()) std::cout << "  counterexample:\n" << p.counterexample;
-    std::cout << "  seed " << result.seed << "; reproduce: " << vmc::reproducer(o, r.id) << "\n";
+    out << "\n" << out_style.status(r.status, r.status == vmc::Status::xpass ? "XPASS" : "FAIL") << " " << r.id
+              << ": " << r.message << "\n";
+    for (const auto& prop : r.properties)
+      if (!prop.counterexample.empty()) out << "  counterexample:\n" << prop.counterexample;
+    out << "  seed " << result.seed << "; reproduce: " << vmc::reproducer(o, r.id) << "\n";
   }
-  if (a.coverage) std::cout << "\n" << vmc::coverage::render(result.coverage);
+  if (a.coverage) out << "\n" << vmc::coverage::render(result.coverage);
   if (!a.report_dir.empty()) {
     vmc::write_reports(result, a.report_dir);
-    std::cout << "reports written to " << a.report_dir << "/{report.json,report.md,junit.xml}\n";
+    out << "reports written to " << a.report_dir << "/{report.json,report.md,junit.xml,index.html}\n";
   }
-  if (!a.junit.empty()) {
-    std::ofstream f(a.junit);
-    f << vmc::report_junit(result);
-    if (!f) throw UsageError("cannot write " + a.junit);
+  if (!a.junit.empty()) vmc::write_file_atomically(a.junit, vmc::report_junit(result));
+  if (!a.json.empty()) {
+    const std::string json = vmc::report_json(result).dump(2) + "\n";
+    if (a.json == "-") std::cout << json << std::flush;
+    else vmc::write_file_atomically(a.json, json);
   }
-  if (a.github) std::cout << vmc::github_annotations(result);
+  if (a.github) out << vmc::github_annotations(result);
   return result.ok() && !target_failed ? 0 : kExitFailed;
 }
 
 }  // namespace
 
 VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state machine against a backend or a plugin", 30,
-                            [](CLI::App& rn) -> std::function<int()> {
+                            [](CLI::App& rn) -> Action {
   auto a = std::make_shared<RunArgs>();
   rn.add_option("--backend", a->backend, "Backend name (see list-backends)");
-  rn.add_option("--backend-options", a->backend_options, "Backend-specific options, e.g. pid=1234");
+  rn.add_option("--backend-options", a->backend_options, "Backend-specific options, e.g. pid=1234 (process, raw-*)");
   rn.add_option("--plugin", a->plugin, "A plugin shared object (vmconform/plugin.h), run in isolated workers");
   rn.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()");
   rn.add_option("--timeout", a->timeout, "Per-property time limit of a plugin worker, in seconds (default 60)");
   rn.add_option("--shard", a->shard, "Run only shard I of N (I/N): the rules whose index % N == I-1");
   rn.add_option("--profile", a->profile, "documented or win32 (default win32)");
-  rn.add_option("--seed", a->seed, "Seed (default: random, printed)");
-  rn.add_option("--cases", a->cases, "Cases per property (default 100)");
+  rn.add_option("--seed", a->seed, "Seed, 0 to 2^64-1 (default: random, printed)");
+  rn.add_option("--cases", a->cases, "Cases per property, 1 to 1000000 (default 100)");
   rn.add_option("--rule", a->rules, "Only this rule (repeatable)");
   rn.add_flag("--quick", a->quick, "Today's short run: no long sequences (the coverage sweep is not run)");
-  rn.add_option("--depth", a->depth, "N times the default run's long sequences (default 1)");
-  rn.add_option("--report", a->report_dir, "Write report.json, report.md and junit.xml to this directory");
+  rn.add_option("--depth", a->depth, "N times the default run's long sequences, 1 to 1000 (default 1)");
+  rn.add_option("--report", a->report_dir, "Write report.json, report.md and junit.xml to this directory")
+      ->each([a](const std::string&) { a->report_dir_given = true; });
   rn.add_option("--baseline", a->baseline, "Expected failures (vmconform-baseline/1 JSON)");
-  rn.add_option("--junit", a->junit, "Also write JUnit XML to this file");
+  rn.add_flag("--force", a->force, "Apply a baseline written for another target (with a warning)");
+  rn.add_option("--junit", a->junit, "Also write JUnit XML to this file")
+      ->each([a](const std::string&) { a->junit_given = true; });
+  rn.add_option("--json", a->json, "Write report.json to this file, or to stdout with '-' (the rest goes to stderr)")
+      ->each([a](const std::string&) { a->json_given = true; });
+  rn.add_flag("--no-capture", a->no_capture, "Show a plugin's own stdout and stderr (on stderr) instead of capturing it");
   rn.add_flag("--github-annotations", a->github, "Print ::error annotations for GitHub Actions");
-  rn.add_flag("--quiet", a->quiet, "No per-property progress lines");
+  rn.add_flag("--quiet", a->quiet, "No progress display");
+  rn.add_option("--color", a->color, "auto (default: on a terminal, unless NO_COLOR is set), always or never");
   rn.add_flag("--coverage", a->coverage, "Print the coverage table: cells reached, missed and unreachable (spec/coverage.md)");
-  return [a] { return run(*a); };
-}});
+  return Action{[a] { plan(*a); }, [a] { return run(*a); }};
+},
+    {"vmconform run --backend sim --profile documented --seed 7 --report out/   # the reference model",
+     "vmconform run --backend mutant:partial-write --rule WV-ATOMIC --seed 1     # what a finding looks like",
+     "vmconform run --plugin ./libmyplugin.so --seed 1 --baseline b.json --junit junit.xml",
+     "vmconform run --backend native --shard 2/4 --quick                         # one CI job of four",
+     "vmconform run --backend sim --json - --quiet                               # report.json on stdout"}});
 
 }  // namespace vmc::cli

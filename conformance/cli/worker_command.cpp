@@ -7,9 +7,9 @@
 namespace vmc::cli {
 
 VMC_CLI_COMMAND(CommandSpec{"worker", "Internal: runs one property of a plugin in isolation (started by run --plugin)",
-                            90, [](CLI::App& sub) -> std::function<int()> {
+                            90, [](CLI::App& sub) -> Action {
   sub.group("");  // hidden from --help
-  return [] () -> int { vmc::plugin::run_worker(); };
+  return Action{[] {}, []() -> int { vmc::plugin::run_worker(); }};
 }});
 
 }  // namespace vmc::cli

@@ -56,7 +56,7 @@ InvalidAlloc gen_invalid_alloc(const CaseEnv& env, const Region& live) {
     case 3: {  // a reservation overlapping a live one (its base, an inner page, its granule tail)
       const std::uint64_t at = pick<std::uint64_t>({
           live.base, live.base + env.page, live.base + live.size(env.page)});
-      return {at, valid_size, *rc::gen::element(MEM_RESERVE, cr), rw, HR_INVALID_ADDRESS,
+      return {at, valid_size, *rc::gen::element(MEM_RESERVE, cr).as("allocation type"), rw, HR_INVALID_ADDRESS,
               "a reservation overlapping the live region at " + hex(live.base)};
     }
     case 4:  // a commit running past the end of the reservation
@@ -77,7 +77,7 @@ VMC_PROPERTY("AVM-ROUND", AvmRoundSizeRoundedUpToPage,
   const std::uint32_t size = gen_size_near_pages(env.page, 6);
   // MEM_COMMIT alone at address 0 reserves too on Windows; the documents promise the one-step
   // reservation for MEM_COMMIT|MEM_RESERVE only (decision D-COMMIT-NULL).
-  const std::uint32_t type = env.profile == Profile::win32 ? *rc::gen::element(MEM_COMMIT | MEM_RESERVE, MEM_COMMIT)
+  const std::uint32_t type = env.profile == Profile::win32 ? *rc::gen::element(MEM_COMMIT | MEM_RESERVE, MEM_COMMIT).as("allocation type")
                                                            : MEM_COMMIT | MEM_RESERVE;
   const AllocCall a = must_alloc(env, 0, size, type, PAGE_READWRITE);
   const std::uint64_t end = a.allocated + round_up(size, env.page);
@@ -97,14 +97,14 @@ VMC_PROPERTY("AVM-ROUND", AvmRoundSizeRoundedUpToPage,
 
 VMC_PROPERTY("AVM-ZERO", AvmZeroCommittedMemoryReadsZero,
              "fresh, recommitted and reallocated memory reads as zero") {
-  const std::uint32_t pages = *rc::gen::inRange<std::uint32_t>(1, 5);
+  const std::uint32_t pages = *rc::gen::inRange<std::uint32_t>(1, 5).as("pages");
   const Region r = committed_region(env, pages);
   check_zero(env, r.base, r.size(env.page), "a fresh commit");
   fill(env, r, gen_pattern_seed());
   const int scenario = pick_case(2);
   if (scenario == 0) {  // decommit one page, commit it again
     RC_TAG(std::string("recommit after decommit"));
-    const std::uint64_t page = r.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(0, pages)} * env.page;
+    const std::uint64_t page = r.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(0, pages).as("page index")} * env.page;
     must_free(env, page, env.page, MEM_DECOMMIT);
     must_alloc(env, page, env.page, MEM_COMMIT, PAGE_READWRITE);
     check_zero(env, page, env.page, "decommit and recommit of " + hex(page));
@@ -120,7 +120,7 @@ VMC_PROPERTY("AVM-ZERO", AvmZeroCommittedMemoryReadsZero,
 VMC_PROPERTY("AVM-BASE", AvmBaseAlignedAndReported,
              "system-chosen bases are granularity-aligned and disjoint; explicit ones round down") {
   std::vector<Region> live;
-  for (int i = *rc::gen::inRange(1, 4); i > 0; --i) {
+  for (int i = *rc::gen::inRange(1, 4).as("repetitions"); i > 0; --i) {
     const std::uint32_t size = gen_size_near_pages(env.page, 20);
     const AllocCall a = must_alloc(env, 0, size, MEM_RESERVE, PAGE_READWRITE);
     check(env, a.allocated % env.granularity == 0, a.show() + ": not a multiple of the granularity " + hex(env.granularity));
@@ -137,7 +137,7 @@ VMC_PROPERTY("AVM-BASE", AvmBaseAlignedAndReported,
   // A reservation at an explicit unaligned address returns it rounded down to the granularity.
   const Region r = reserved_region(env, 1);
   must_free(env, r.base, 0, MEM_RELEASE);
-  const std::uint64_t at = r.base + *rc::gen::inRange<std::uint64_t>(0, env.page);
+  const std::uint64_t at = r.base + *rc::gen::inRange<std::uint64_t>(0, env.page).as("offset");
   const AllocCall e = alloc(env.target, at, env.page, MEM_RESERVE, PAGE_READWRITE);
   RC_PRE(e.hr == S_OK);  // the range may have been taken by someone else in a real process
   check(env, e.allocated == r.base, e.show() + ": expected the address rounded down to " + hex(r.base));
@@ -146,7 +146,7 @@ VMC_PROPERTY("AVM-BASE", AvmBaseAlignedAndReported,
 VMC_PROPERTY("AVM-STATUS", AvmStatusIsSOkOrAFailure,
              "AllocateVirtualMemory returns S_OK or a failing HRESULT") {
   const Region live = reserved_region(env, 2);
-  const bool valid = *rc::gen::arbitrary<bool>();
+  const bool valid = *rc::gen::arbitrary<bool>().as("valid");
   AllocCall a{};
   if (valid) {
     a = alloc(env.target, 0, gen_size_near_pages(env.page, 4), MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
@@ -159,7 +159,7 @@ VMC_PROPERTY("AVM-STATUS", AvmStatusIsSOkOrAFailure,
 
 VMC_PROPERTY("AVM-RESERVE-ONLY", AvmReserveOnlyPagesAreInaccessible,
              "reserved pages can be neither read nor written until committed") {
-  const Region r = reserved_region(env, *rc::gen::inRange<std::uint32_t>(1, 5));
+  const Region r = reserved_region(env, *rc::gen::inRange<std::uint32_t>(1, 5).as("pages"));
   const std::uint64_t at = r.base + gen_offset(env.page, r.size(env.page));
   // Observed through ReadVirtual only: a WriteVirtual that writes reserved pages breaks
   // WV-UNWRITABLE, not this rule.
@@ -172,10 +172,10 @@ VMC_PROPERTY("AVM-RESERVE-ONLY", AvmReserveOnlyPagesAreInaccessible,
 
 VMC_PROPERTY("AVM-COMMIT-RESERVED", AvmCommitReservedCommitsExactlyTheRange,
              "MEM_COMMIT commits the pages of a reserved range, and fails outside reservations") {
-  const Region r = reserved_region(env, *rc::gen::inRange<std::uint32_t>(2, 6));
+  const Region r = reserved_region(env, *rc::gen::inRange<std::uint32_t>(2, 6).as("pages"));
   const std::uint64_t offset = gen_offset(env.page, r.size(env.page));
   const std::uint32_t size = static_cast<std::uint32_t>(
-      *rc::gen::inRange<std::uint64_t>(1, r.size(env.page) - offset + 1));
+      *rc::gen::inRange<std::uint64_t>(1, r.size(env.page) - offset + 1).as("size"));
   const AllocCall c = must_alloc(env, r.base + offset, size, MEM_COMMIT, PAGE_READWRITE);
   const std::uint64_t first = (r.base + offset) / env.page * env.page;
   const std::uint64_t end = round_up(r.base + offset + size, env.page);
@@ -193,10 +193,10 @@ VMC_PROPERTY("AVM-COMMIT-RESERVED", AvmCommitReservedCommitsExactlyTheRange,
 
 VMC_PROPERTY("AVM-RECOMMIT-KEEPS", AvmRecommitKeepsCommittedBytes,
              "committing committed pages succeeds and keeps their bytes") {
-  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 5));
+  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 5).as("pages"));
   const auto bytes = fill(env, r, gen_pattern_seed());
   const std::uint64_t offset = gen_offset(env.page, r.size(env.page));
-  const AllocCall c = must_alloc(env, r.base + offset, 1 + static_cast<std::uint32_t>(*rc::gen::inRange<std::uint64_t>(0, r.size(env.page) - offset)),
+  const AllocCall c = must_alloc(env, r.base + offset, 1 + static_cast<std::uint32_t>(*rc::gen::inRange<std::uint64_t>(0, r.size(env.page) - offset).as("size minus 1")),
                                  MEM_COMMIT, PAGE_READWRITE);
   const ReadCall rd = read_fully(env.target, r.base, static_cast<std::uint32_t>(r.size(env.page)));
   check(env, rd.hr == S_OK && rd.data == bytes, "after " + c.show() + ": " + rd.show() + " lost the committed bytes");
@@ -210,7 +210,7 @@ VMC_PROPERTY("AVM-PROTECT", AvmProtectCommittedPagesTakeProtection,
                                          PAGE_EXECUTE_READWRITE, PAGE_READWRITE | PAGE_GUARD,
                                          PAGE_READONLY | PAGE_GUARD};
   if (env.profile == Profile::win32) protections.push_back(PAGE_EXECUTE);
-  const std::uint32_t protect = *rc::gen::elementOf(protections);
+  const std::uint32_t protect = *rc::gen::elementOf(protections).as("protection");
   RC_TAG(protect_name(protect));
   const AllocCall a = must_alloc(env, 0, env.page, MEM_COMMIT | MEM_RESERVE, protect);
   const bool readable = protect != PAGE_NOACCESS && !(protect & PAGE_GUARD);
@@ -235,17 +235,17 @@ VMC_PROPERTY("AVM-INVALID", AvmInvalidArgumentsFail,
 
 VMC_PROPERTY("AVM-RESET", AvmResetKeepsStateAndBytesOrZeros,
              "MEM_RESET keeps page states; committed pages hold old bytes or zeros") {
-  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 5));
+  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 5).as("pages"));
   const auto bytes = fill(env, r, gen_pattern_seed());
   // Sometimes one page is only reserved: Windows resets such ranges too, leaving the page
   // reserved; the documents do not say (decision D-RESET-RESERVED: documented accepts a refusal).
   std::optional<std::uint64_t> reserved;
-  if (r.pages > 1 && *rc::gen::arbitrary<bool>()) {
-    reserved = r.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(0, r.pages)} * env.page;
+  if (r.pages > 1 && *rc::gen::arbitrary<bool>().as("one page reserved only")) {
+    reserved = r.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(0, r.pages).as("page index")} * env.page;
     must_free(env, *reserved, env.page, MEM_DECOMMIT);
   }
   const std::uint64_t offset = gen_offset(env.page, r.size(env.page));
-  const std::uint32_t size = static_cast<std::uint32_t>(*rc::gen::inRange<std::uint64_t>(1, r.size(env.page) - offset + 1));
+  const std::uint32_t size = static_cast<std::uint32_t>(*rc::gen::inRange<std::uint64_t>(1, r.size(env.page) - offset + 1).as("size"));
   const bool covers_reserved = reserved && *reserved + env.page > r.base + offset && *reserved < r.base + offset + size;
   RC_CLASSIFY(covers_reserved, "the range holds a reserved-only page");
   const Observation before = observe(env.target, r.base, r.size(env.page), env.page);

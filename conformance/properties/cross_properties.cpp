@@ -19,7 +19,7 @@ World world(const CaseEnv& env) {
   World w{committed_region(env, 4), committed_region(env, 3)};
   fill(env, w.a, gen_pattern_seed());
   fill(env, w.b, gen_pattern_seed());
-  spoil_page(env, w.a, 2, *rc::gen::element(Inaccessible::decommitted, Inaccessible::noaccess, Inaccessible::guard));
+  spoil_page(env, w.a, 2, *rc::gen::element(Inaccessible::decommitted, Inaccessible::noaccess, Inaccessible::guard).as("inaccessible kind"));
   return w;
 }
 
@@ -57,12 +57,12 @@ Failing failing_call(const CaseEnv& env, const World& w) {
       return {c.show(), c.hr};
     }
     default: {
-      const hresult fault = *rc::gen::element(HOST_E_TIMEOUT, HOST_E_NOT_OWNER, HOST_E_ABANDONED, HOST_E_CLRNOTAVAILABLE);
+      const hresult fault = *rc::gen::element(HOST_E_TIMEOUT, HOST_E_NOT_OWNER, HOST_E_ABANDONED, HOST_E_CLRNOTAVAILABLE).as("injected fault");
       if (!t.inject_host_fault(fault)) {
         const ReadCall c = read(t, bad, 4);
         return {c.show(), c.hr};
       }
-      const FreeCall c = vfree(t, *rc::gen::element(w.a.base, w.b.base), 0, MEM_RELEASE);
+      const FreeCall c = vfree(t, *rc::gen::element(w.a.base, w.b.base).as("freed base"), 0, MEM_RELEASE);
       return {"after injecting " + hresult_name(fault) + ": " + c.show(), c.hr};
     }
   }
@@ -85,12 +85,12 @@ VMC_PROPERTY("X-ISOLATION", XIsolationOtherReservationsUntouched,
   const World w = world(env);
   const Observation before = observe(env.target, w.b.base, w.b.size(env.page) + env.page, env.page);
   std::string done;
-  for (int i = *rc::gen::inRange(1, 5); i > 0; --i) {
+  for (int i = *rc::gen::inRange(1, 5).as("calls"); i > 0; --i) {
     const std::uint64_t at = w.a.base + gen_offset(env.page, w.a.size(env.page));
     switch (pick_case(5)) {
       case 0: done += write(env.target, at, pattern_data(gen_pattern_seed(), 1 + static_cast<std::uint32_t>(w.a.base + w.a.size(env.page) - at - 1) % env.page)).show(); break;
       case 1: done += vfree(env.target, at, 1, MEM_DECOMMIT).show(); break;
-      case 2: done += alloc(env.target, at, env.page, MEM_COMMIT, *rc::gen::element(PAGE_READWRITE, PAGE_NOACCESS)).show(); break;
+      case 2: done += alloc(env.target, at, env.page, MEM_COMMIT, *rc::gen::element(PAGE_READWRITE, PAGE_NOACCESS).as("protection")).show(); break;
       case 3: done += alloc(env.target, at, 1, MEM_RESET, PAGE_READWRITE).show(); break;
       default: done += vfree(env.target, w.a.base, 0, MEM_RELEASE).show(); break;
     }

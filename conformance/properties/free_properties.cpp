@@ -22,10 +22,10 @@ struct TwoRegions {
   }
 };
 TwoRegions two_regions(const CaseEnv& env) {
-  TwoRegions t{committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 6)), committed_region(env, 2)};
+  TwoRegions t{committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 6).as("pages")), committed_region(env, 2)};
   fill(env, t.a, gen_pattern_seed());
   fill(env, t.b, gen_pattern_seed());
-  if (*rc::gen::arbitrary<bool>()) spoil_page(env, t.a, 1, Inaccessible::decommitted);
+  if (*rc::gen::arbitrary<bool>().as("decommit page 1 first")) spoil_page(env, t.a, 1, Inaccessible::decommitted);
   return t;
 }
 
@@ -43,7 +43,7 @@ Foreign gen_foreign(const CaseEnv& env, const Region& live) {
   choices.push_back({gone.base, "an already released region"});
   for (const ForeignMemory& f : env.target.foreign_memory())
     choices.push_back({f.address + (f.size > 16 ? 16 : 0) * pick_case(2), f.what});
-  const Foreign f = *rc::gen::elementOf(choices);
+  const Foreign f = *rc::gen::elementOf(choices).as("foreign address");
   RC_TAG(f.what);
   return f;
 }
@@ -56,8 +56,8 @@ struct BadFree {
   std::string why;
 };
 BadFree gen_bad_free(const CaseEnv& env, const Region& r) {
-  const std::uint64_t interior = r.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(1, r.pages)} * env.page +
-                                 *rc::gen::inRange<std::uint64_t>(0, env.page);
+  const std::uint64_t interior = r.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(1, r.pages).as("interior page")} * env.page +
+                                 *rc::gen::inRange<std::uint64_t>(0, env.page).as("offset");
   switch (pick_case(5)) {
     case 0: {
       const std::uint32_t t = pick<std::uint32_t>({0, MEM_FREE, MEM_DECOMMIT | MEM_RELEASE,
@@ -65,7 +65,7 @@ BadFree gen_bad_free(const CaseEnv& env, const Region& r) {
       return {r.base, 0, t, E_INVALIDARG, "free type " + alloc_type_name(t)};
     }
     case 1:
-      return {r.base, *rc::gen::inRange<std::uint64_t>(1, 3 * env.page), MEM_RELEASE, E_INVALIDARG,
+      return {r.base, *rc::gen::inRange<std::uint64_t>(1, 3 * env.page).as("size"), MEM_RELEASE, E_INVALIDARG,
               "MEM_RELEASE with a non-zero size"};
     case 2: return {interior, 0, MEM_RELEASE, HR_INVALID_ADDRESS, "MEM_RELEASE beyond the first page"};
     case 3: return {interior, 0, MEM_DECOMMIT, HR_INVALID_ADDRESS, "size-0 MEM_DECOMMIT beyond the first page"};
@@ -87,7 +87,7 @@ VMC_PROPERTY("VF-FOREIGN", VfForeignFreeIsInvalidOperation,
   const TwoRegions t = two_regions(env);
   const Foreign f = gen_foreign(env, t.b);
   const Observation before = t.observe(env);
-  const bool release = *rc::gen::arbitrary<bool>();
+  const bool release = *rc::gen::arbitrary<bool>().as("release");
   const FreeCall c = vfree(env.target, f.address, release ? 0 : env.page, release ? MEM_RELEASE : MEM_DECOMMIT);
   check(env, c.hr == HOST_E_INVALIDOPERATION, c.show() + " on " + f.what + ": expected " + hresult_name(HOST_E_INVALIDOPERATION));
   check_unchanged(env, t, before, c, f.what);
@@ -96,8 +96,8 @@ VMC_PROPERTY("VF-FOREIGN", VfForeignFreeIsInvalidOperation,
 VMC_PROPERTY("VF-RELEASE-BASE", VfReleaseBaseInteriorReleaseFails,
              "MEM_RELEASE beyond the first page of a reservation fails and changes nothing") {
   const TwoRegions t = two_regions(env);
-  const std::uint64_t at = t.a.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(1, t.a.pages)} * env.page +
-                           *rc::gen::inRange<std::uint64_t>(0, env.page);
+  const std::uint64_t at = t.a.base + std::uint64_t{*rc::gen::inRange<std::uint32_t>(1, t.a.pages).as("interior page")} * env.page +
+                           *rc::gen::inRange<std::uint64_t>(0, env.page).as("offset");
   const Observation before = t.observe(env);
   const FreeCall c = vfree(env.target, at, 0, MEM_RELEASE);
   check(env, failed(c.hr), c.show() + ": " + hex(at) + " is not in the first page of " + hex(t.a.base));
@@ -137,10 +137,10 @@ VMC_PROPERTY("VF-RELEASE-WHOLE", VfReleaseWholeFreesEveryPage,
 
 VMC_PROPERTY("VF-DECOMMIT-RANGE", VfDecommitRangeExactlyThePagesTouched,
              "MEM_DECOMMIT decommits exactly the pages holding a byte of the range") {
-  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 7));
+  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 7).as("pages"));
   const auto bytes = fill(env, r, gen_pattern_seed());
   const std::uint64_t offset = gen_offset(env.page, r.size(env.page));
-  const std::uint64_t size = *rc::gen::inRange<std::uint64_t>(1, r.size(env.page) - offset + 1);
+  const std::uint64_t size = *rc::gen::inRange<std::uint64_t>(1, r.size(env.page) - offset + 1).as("size");
   const FreeCall c = vfree(env.target, r.base + offset, size, MEM_DECOMMIT);
   check(env, c.hr == S_OK, c.show() + ": decommit inside one reservation must succeed");
   const std::uint64_t first = (r.base + offset) / env.page * env.page, end = round_up(r.base + offset + size, env.page);
@@ -159,7 +159,7 @@ VMC_PROPERTY("VF-DECOMMIT-RANGE", VfDecommitRangeExactlyThePagesTouched,
 
 VMC_PROPERTY("VF-DECOMMIT-WHOLE", VfDecommitWholeSizeZeroDecommitsAll,
              "MEM_DECOMMIT with size 0 at the base decommits every page; the region stays reserved") {
-  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 6));
+  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 6).as("pages"));
   fill(env, r, gen_pattern_seed());
   const FreeCall c = vfree(env.target, r.base, 0, MEM_DECOMMIT);
   check(env, c.hr == S_OK, c.show() + ": decommit of the whole reservation must succeed");
@@ -197,8 +197,8 @@ VMC_PROPERTY("VF-FREE-TYPE", VfFreeTypeOnlyDecommitOrRelease,
 VMC_PROPERTY("VF-STATUS", VfStatusIsSOkOrAFailure, "VirtualFree returns S_OK or a failing HRESULT") {
   const TwoRegions t = two_regions(env);
   FreeCall c{};
-  if (*rc::gen::arbitrary<bool>()) {
-    c = vfree(env.target, t.a.base, pick<std::uint64_t>({0, env.page}), *rc::gen::element(MEM_RELEASE, MEM_DECOMMIT));
+  if (*rc::gen::arbitrary<bool>().as("free first")) {
+    c = vfree(env.target, t.a.base, pick<std::uint64_t>({0, env.page}), *rc::gen::element(MEM_RELEASE, MEM_DECOMMIT).as("free type"));
   } else {
     const BadFree bad = gen_bad_free(env, t.a);
     c = vfree(env.target, bad.address, bad.size, bad.type);
@@ -213,8 +213,8 @@ VMC_PROPERTY_IF("VF-EFAIL-STICKY", VfEfailStickyLaterCallsClrNotAvailable,
   RC_ASSERT(env.target.inject_host_fault(E_FAIL));
   const FreeCall first = vfree(env.target, t.b.base, 0, MEM_RELEASE);
   check(env, first.hr == E_FAIL, "after injecting E_FAIL: " + first.show());
-  for (int i = *rc::gen::inRange(1, 4); i > 0; --i) {
-    const FreeCall c = *rc::gen::element(0, 1) == 0 ? vfree(env.target, t.a.base, 0, MEM_RELEASE)
+  for (int i = *rc::gen::inRange(1, 4).as("frees"); i > 0; --i) {
+    const FreeCall c = *rc::gen::element(0, 1).as("which free") == 0 ? vfree(env.target, t.a.base, 0, MEM_RELEASE)
                                                     : vfree(env.target, t.a.base, env.page, MEM_DECOMMIT);
     check(env, c.hr == HOST_E_CLRNOTAVAILABLE, "after E_FAIL: " + c.show() + ": expected " + hresult_name(HOST_E_CLRNOTAVAILABLE));
   }
@@ -223,7 +223,7 @@ VMC_PROPERTY_IF("VF-EFAIL-STICKY", VfEfailStickyLaterCallsClrNotAvailable,
 VMC_PROPERTY("VF-NO-EFAIL", VfNoEfailForOrdinaryFailures,
              "ordinary VirtualFree failures are not E_FAIL") {
   const TwoRegions t = two_regions(env);
-  const bool foreign = *rc::gen::arbitrary<bool>();
+  const bool foreign = *rc::gen::arbitrary<bool>().as("foreign");
   FreeCall c{};
   std::string why;
   if (foreign) {

@@ -42,7 +42,7 @@ std::string failure_text(const opseq::Sequence& ops, std::size_t step, const Div
 
 VMC_LONG_MODEL_PROPERTY("X-MODEL", XModelLongSequencesWithTheCoverageSweep,
                         "2,000 random ops with the coverage sweep mixed in match the reference model", 4) {
-  const std::uint64_t seed = *rc::gen::noShrink(rc::gen::resize(100, rc::gen::arbitrary<std::uint64_t>()));
+  const std::uint64_t seed = *rc::gen::noShrink(rc::gen::resize(100, rc::gen::arbitrary<std::uint64_t>())).as("sequence seed");
   const opseq::Sequence ops =
       coverage::interleave(seed, random_sequence(seed, kRandomOps, env.page), env.page, env.granularity);
   coverage::Tracker tracker(*env.coverage);

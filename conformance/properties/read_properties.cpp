@@ -18,12 +18,12 @@ struct CutRegion {
 };
 CutRegion cut_region(const CaseEnv& env) {
   CutRegion c;
-  c.region = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 5));
+  c.region = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 5).as("pages"));
   c.bytes = fill(env, c.region, gen_pattern_seed());
-  const std::uint32_t cut = *rc::gen::inRange<std::uint32_t>(1, c.region.pages + 1);
+  const std::uint32_t cut = *rc::gen::inRange<std::uint32_t>(1, c.region.pages + 1).as("cut page");
   if (cut < c.region.pages) {
     const Inaccessible kind = *rc::gen::element(Inaccessible::decommitted, Inaccessible::noaccess,
-                                                Inaccessible::guard);
+                                                Inaccessible::guard).as("inaccessible kind");
     spoil_page(env, c.region, cut, kind);
     RC_TAG(to_string(kind));
   } else {
@@ -40,7 +40,7 @@ VMC_PROPERTY("RV-FIRST-BYTE", RvFirstByteReadableReadSucceeds,
   const CutRegion c = cut_region(env);
   const std::uint64_t readable = c.readable_end - c.region.base;
   const std::uint64_t offset = gen_offset(env.page, readable);
-  const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, 3 * env.page);
+  const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, 3 * env.page).as("length");
   RC_CLASSIFY(c.region.base + offset + length > c.readable_end, "runs into unreadable memory");
   const ReadCall rd = read(env.target, c.region.base + offset, length);
   check(env, rd.hr == S_OK, rd.show() + ": the first byte is readable, so the read must succeed");
@@ -62,7 +62,7 @@ VMC_PROPERTY("RV-FAIL", RvFailUnreadableFirstByteFails,
   const Inaccessible kind = gen_inaccessible();
   const std::uint64_t bad = spoil_page(env, r, 1, kind);
   const std::uint64_t address = bad + gen_offset(env.page, env.page);
-  const ReadCall rd = read(env.target, address, *rc::gen::inRange<std::uint32_t>(1, 2 * env.page));
+  const ReadCall rd = read(env.target, address, *rc::gen::inRange<std::uint32_t>(1, 2 * env.page).as("length"));
   RC_TAG(to_string(kind));
   check(env, failed(rd.hr), rd.show() + ": the first byte is in " + to_string(kind));
 }
@@ -72,7 +72,7 @@ VMC_PROPERTY("RV-PREFIX", RvPrefixReadsWholeReadablePrefix,
   const CutRegion c = cut_region(env);
   const std::uint64_t readable = c.readable_end - c.region.base;
   const std::uint64_t offset = gen_offset(env.page, readable);
-  const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, 3 * env.page);
+  const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, 3 * env.page).as("length");
   const ReadCall rd = read(env.target, c.region.base + offset, length);
   const std::uint64_t expected = std::min<std::uint64_t>(length, readable - offset);
   check(env, rd.hr == S_OK && rd.bytes_read == expected,

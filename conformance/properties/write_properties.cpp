@@ -16,7 +16,7 @@ std::pair<std::uint64_t, std::uint32_t> gen_range(const CaseEnv& env, std::uint6
   const std::uint64_t length = *rc::gen::weightedOneOf<std::uint64_t>(
       {{2, rc::gen::inRange<std::uint64_t>(1, std::min<std::uint64_t>(room, 16) + 1)},
        {2, rc::gen::inRange<std::uint64_t>(1, room + 1)},
-       {1, rc::gen::just(room)}});
+       {1, rc::gen::just(room)}}).as("length");
   return {offset, static_cast<std::uint32_t>(length)};
 }
 
@@ -29,17 +29,17 @@ struct SpoiledWrite {
 };
 SpoiledWrite spoiled_write(const CaseEnv& env, Inaccessible kind) {
   SpoiledWrite w;
-  w.region = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 6));
+  w.region = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 6).as("pages"));
   fill(env, w.region, gen_pattern_seed());
-  const std::uint32_t bad = *rc::gen::inRange<std::uint32_t>(1, w.region.pages);
+  const std::uint32_t bad = *rc::gen::inRange<std::uint32_t>(1, w.region.pages).as("bad page");
   w.bad_address = spoil_page(env, w.region, bad, kind);
   // Start before the bad page when it is next to the region (straddle), else inside it.
   const bool adjacent = kind != Inaccessible::released;
   const std::uint64_t start =
-      adjacent ? w.bad_address - 1 - *rc::gen::inRange<std::uint64_t>(0, env.page)
-               : w.bad_address + *rc::gen::inRange<std::uint64_t>(0, env.page);
+      adjacent ? w.bad_address - 1 - *rc::gen::inRange<std::uint64_t>(0, env.page).as("distance before it")
+               : w.bad_address + *rc::gen::inRange<std::uint64_t>(0, env.page).as("offset into it");
   const std::uint32_t length = static_cast<std::uint32_t>(
-      (adjacent ? w.bad_address - start : 0) + *rc::gen::inRange<std::uint32_t>(1, env.page + 1));
+      (adjacent ? w.bad_address - start : 0) + *rc::gen::inRange<std::uint32_t>(1, env.page + 1).as("length"));
   w.address = start;
   w.data = pattern_data(gen_pattern_seed(), length);
   RC_CLASSIFY(adjacent, "straddles into the inaccessible page");
@@ -56,8 +56,8 @@ Observation observe_all(const CaseEnv& env, const Region& r) {
 
 VMC_PROPERTY("WV-ROUNDTRIP", WvRoundtripWrittenBytesReadBack,
              "writes to committed READWRITE/EXECUTE_READWRITE memory read back exactly") {
-  const std::uint32_t protect = *rc::gen::element(PAGE_READWRITE, PAGE_EXECUTE_READWRITE);
-  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 9), protect);
+  const std::uint32_t protect = *rc::gen::element(PAGE_READWRITE, PAGE_EXECUTE_READWRITE).as("protection");
+  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 9).as("pages"), protect);
   const auto [offset, length] = gen_range(env, r.size(env.page));
   const auto data = pattern_data(gen_pattern_seed(), length);
   RC_CLASSIFY(offset / env.page != (offset + length - 1) / env.page, "crosses a page boundary");
@@ -98,7 +98,7 @@ VMC_PROPERTY("WV-UNWRITABLE", WvUnwritableWriteTouchingInaccessiblePageFails,
 VMC_PROPERTY("WV-STATUS", WvStatusIsSOkOrAFailure,
              "every WriteVirtual returns S_OK or a failing HRESULT") {
   const Region r = committed_region(env, 3);
-  const bool spoil = *rc::gen::arbitrary<bool>();
+  const bool spoil = *rc::gen::arbitrary<bool>().as("spoil");
   if (spoil) spoil_page(env, r, 1, gen_inaccessible());
   const auto [offset, length] = gen_range(env, r.size(env.page));
   const WriteCall c = write(env.target, r.base + offset, pattern_data(gen_pattern_seed(), length));
@@ -118,20 +118,20 @@ VMC_PROPERTY("WV-CODE", WvCodeFailureIsNoAccessOrPartialCopy,
 
 VMC_PROPERTY("WV-READONLY", WvReadonlyWriteTouchingReadonlyPageFails,
              "writes touching a committed PAGE_READONLY page fail (win32 profile)") {
-  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 5));
+  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 5).as("pages"));
   fill(env, r, gen_pattern_seed());
-  const std::uint32_t ro = *rc::gen::inRange<std::uint32_t>(0, r.pages);
+  const std::uint32_t ro = *rc::gen::inRange<std::uint32_t>(0, r.pages).as("read-only page");
   must_alloc(env, r.base + std::uint64_t{ro} * env.page, env.page, MEM_COMMIT, PAGE_READONLY);
   const std::uint64_t start = r.base + std::uint64_t{ro} * env.page + gen_offset(env.page, env.page);
-  const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, env.page + 1);
+  const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, env.page + 1).as("length");
   const WriteCall c = write(env.target, start, pattern_data(gen_pattern_seed(), length));
   check(env, failed(c.hr), c.show() + " writes into a PAGE_READONLY page and should fail");
 }
 
 VMC_PROPERTY("WV-EXEC", WvExecWriteToCodePagesSucceeds,
              "writes to committed EXECUTE/EXECUTE_READ memory succeed (win32 profile)") {
-  const std::uint32_t protect = *rc::gen::element(PAGE_EXECUTE, PAGE_EXECUTE_READ);
-  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 4), protect);
+  const std::uint32_t protect = *rc::gen::element(PAGE_EXECUTE, PAGE_EXECUTE_READ).as("protection");
+  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(1, 4).as("pages"), protect);
   const auto [offset, length] = gen_range(env, r.size(env.page));
   const auto data = pattern_data(gen_pattern_seed(), length);
   const WriteCall c = write(env.target, r.base + offset, data);
@@ -158,7 +158,7 @@ VMC_PROPERTY("WV-ZERO-LENGTH", WvZeroLengthWriteSucceedsAnywhere,
 VMC_PROPERTY("WV-BUFFER-CONST", WvBufferConstCallerBufferUnchanged,
              "WriteVirtual never modifies the caller's buffer") {
   const Region r = committed_region(env, 3);
-  if (*rc::gen::arbitrary<bool>()) spoil_page(env, r, 2, gen_inaccessible());
+  if (*rc::gen::arbitrary<bool>().as("spoil page 2")) spoil_page(env, r, 2, gen_inaccessible());
   const auto [offset, length] = gen_range(env, r.size(env.page));
   const WriteCall c = write(env.target, r.base + offset, pattern_data(gen_pattern_seed(), length));
   check(env, !c.buffer_changed, c.show() + ": pBuffer is [in] const");

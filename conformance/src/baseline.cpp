@@ -1,12 +1,12 @@
 // baseline.cpp - loading, validating and applying expected-failure baselines.
 #include "vmconform/baseline.hpp"
 
-#include <fstream>
+#include <filesystem>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include "vmconform/catalogue.hpp"
+#include "vmconform/files.hpp"
 
 namespace vmc {
 
@@ -46,11 +46,13 @@ Baseline parse_baseline(const std::string& text, const std::string& origin) {
 }
 
 Baseline load_baseline(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("baseline " + path + ": cannot open the file");
-  std::ostringstream s;
-  s << f.rdbuf();
-  return parse_baseline(s.str(), path);
+  std::string text;
+  try {
+    text = read_input_file(path, "baseline", kMaxBaselineBytes);
+  } catch (const FileError& e) {
+    throw std::runtime_error(e.what());
+  }
+  return parse_baseline(text, path);
 }
 
 void apply_baseline(RunResult& run, const Baseline& baseline) {
@@ -71,22 +73,48 @@ void apply_baseline(RunResult& run, const Baseline& baseline) {
   }
 }
 
-nlohmann::json baseline_from_report(const nlohmann::json& report) {
-  nlohmann::json b{{"schema", "vmconform-baseline/1"},
-                   {"backend", report.value("target", "")},
-                   {"profile", report.value("profile", "win32")},
-                   {"expected_failures", nlohmann::json::array()}};
-  for (const auto& r : report.at("rules")) {
-    const std::string status = r.value("status", "");
-    if (status != "fail" && status != "xfail") continue;
-    std::string counterexample;
-    for (const auto& p : r.value("properties", nlohmann::json::array()))
-      if (p.value("status", "") == "fail") counterexample += p.value("message", "") + "\n" + p.value("counterexample", "");
-    b["expected_failures"].push_back({{"rule", r.at("id")},
-                                      {"reason", "TODO: explain why this backend breaks " + r.at("id").get<std::string>()},
-                                      {"counterexample", counterexample}});
+namespace {
+constexpr const char* kTodo = "TODO: ";
+}
+
+Baseline baseline_from_report(const RunResult& report, const Baseline* keep) {
+  Baseline b;
+  b.backend = report.subject.name;
+  b.profile = profile_name(report.profile);
+  for (const RuleOutcome& r : report.rules) {
+    if (r.status != Status::fail && r.status != Status::xfail) continue;
+    BaselineEntry e;
+    e.rule = r.id;
+    e.reason = kTodo + std::string("explain why this backend breaks ") + r.id;
+    if (keep)
+      for (const BaselineEntry& old : keep->expected_failures)
+        if (old.rule == r.id && hand_written(old)) e.reason = old.reason;
+    for (const PropertyOutcome& p : r.properties)
+      if (p.status == Status::fail) e.counterexample += p.message + "\n" + p.counterexample;
+    b.expected_failures.push_back(std::move(e));
   }
   return b;
+}
+
+nlohmann::json baseline_json(const Baseline& baseline) {
+  nlohmann::json j{{"schema", "vmconform-baseline/1"}};
+  if (!baseline.backend.empty()) j["backend"] = baseline.backend;
+  if (baseline.profile) j["profile"] = *baseline.profile;
+  j["expected_failures"] = nlohmann::json::array();
+  for (const BaselineEntry& e : baseline.expected_failures) {
+    nlohmann::json entry{{"rule", e.rule}, {"reason", e.reason}};
+    if (!e.counterexample.empty()) entry["counterexample"] = e.counterexample;
+    j["expected_failures"].push_back(std::move(entry));
+  }
+  return j;
+}
+
+bool hand_written(const BaselineEntry& entry) { return entry.reason.rfind(kTodo, 0) != 0; }
+
+bool baseline_matches(const Baseline& baseline, const Subject& subject) {
+  if (baseline.backend.empty() || baseline.backend == subject.name) return true;
+  if (subject.kind != Subject::Kind::plugin) return false;
+  return std::filesystem::path(baseline.backend).filename() == std::filesystem::path(subject.name).filename();
 }
 
 }  // namespace vmc

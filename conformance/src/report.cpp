@@ -4,12 +4,15 @@
 // properties of the JUnit test suite.
 #include "vmconform/report.hpp"
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include "vmconform/catalogue.hpp"
+#include "vmconform/files.hpp"
+#include "vmconform/html_report.hpp"
+#include "vmconform/human.hpp"
 
 namespace vmc {
 namespace {
@@ -49,11 +52,7 @@ std::string context_paragraphs(const RunResult& r) {
   return context;
 }
 
-void write_file(const std::filesystem::path& p, const std::string& content) {
-  std::ofstream f(p, std::ios::binary);
-  f << content;
-  if (!f) throw std::runtime_error("cannot write " + p.string());
-}
+void write_file(const std::filesystem::path& p, const std::string& content) { write_file_atomically(p.string(), content); }
 
 }  // namespace
 
@@ -163,23 +162,28 @@ void write_reports(const RunResult& r, const std::string& dir) {
   write_file(std::filesystem::path(dir) / "report.json", report_json(r).dump(2) + "\n");
   write_file(std::filesystem::path(dir) / "report.md", report_markdown(r));
   write_file(std::filesystem::path(dir) / "junit.xml", report_junit(r));
+  write_file(std::filesystem::path(dir) / "index.html", report_html({r}, {}));
 }
 
-std::string summary_table(const RunResult& r) {
+std::string summary_table(const RunResult& r, const std::function<std::string(Status, const std::string&)>& paint) {
   std::ostringstream t;
-  t << "\n" << "backend " << r.subject.name << ", profile " << profile_name(r.profile) << ", seed " << r.seed << "\n";
+  t << "\n" << (r.plugin ? "plugin " : "backend ") << r.subject.name << ", profile " << profile_name(r.profile)
+    << ", seed " << r.seed << "\n";
   t << "  RULE                        RESULT  PROPERTIES  CASES\n";
   for (const RuleOutcome& o : r.rules) {
     int cases = 0;
     for (const auto& p : o.properties) cases += p.cases;
-    char line[160];
-    std::snprintf(line, sizeof line, "  %-27s %-7s %10zu %6d\n", o.id.c_str(), status_name(o.status).c_str(),
-                  o.properties.size(), cases);
-    t << line;
+    char id[64], rest[64];
+    std::snprintf(id, sizeof id, "  %-27s ", o.id.c_str());
+    std::snprintf(rest, sizeof rest, " %10zu %6d\n", o.properties.size(), cases);
+    std::string status = status_name(o.status);
+    status.resize(std::max<std::size_t>(status.size(), 7), ' ');  // padded before colouring
+    t << id << (paint ? paint(o.status, status) : status) << rest;
   }
   const auto s = r.summary();
-  t << "\n" << s.at("pass") << " passed, " << s.at("fail") + s.at("xpass") << " failed, " << s.at("xfail")
-    << " expected failures, " << s.at("skip") << " skipped (" << r.rules.size() << " rules, " << r.seconds << " s)\n";
+  t << "\n" << s.at("pass") << " passed, " << s.at("fail") + s.at("xpass") << " failed, "
+    << count_text(static_cast<std::uint64_t>(s.at("xfail")), "expected failure") << ", " << s.at("skip")
+    << " skipped (" << count_text(r.rules.size(), "rule") << ", " << duration_text(r.seconds) << ")\n";
   return t.str();
 }
 

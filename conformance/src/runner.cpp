@@ -12,6 +12,7 @@
 #include <rapidcheck/detail/Configuration.h>
 #include <sstream>
 
+#include "vmconform/counterexample.hpp"
 #include "vmconform/reproducer.hpp"
 
 namespace vmc {
@@ -99,7 +100,10 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
     }
   }
   const std::string factory_failure_before = factory.failure();
+  const int budget = def.long_cases > 0 ? def.long_cases * o.depth : o.cases;
+  int case_number = 0;
   const auto property = rc::detail::toProperty([&] {
+    if (o.progress) o.progress(Progress{0, 0, def.rule, def.name, ++case_number, budget, false, Status::pass});
     // Once a target has failed (this property's, or the factory's machinery since the property
     // started: a traced child that died while idle), later cases would judge nothing: end now,
     // without shrinking (no value has been drawn yet).
@@ -134,7 +138,7 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
   });
   rc::detail::TestParams params;
   params.seed = property_seed(o.seed, def.name);
-  params.maxSuccess = def.long_cases > 0 ? def.long_cases * o.depth : o.cases;
+  params.maxSuccess = budget;
   params.maxSize = 100;
   params.maxDiscardRatio = 10;
   rc::detail::TestMetadata metadata;
@@ -160,7 +164,7 @@ PropertyOutcome run_property(TargetFactory& factory, const PropertyDef& def, con
     // RapidCheck prefixes "file:line:\nRC_FAIL(...)\n\n"; the message after it says everything.
     if (const auto cut = out.message.find("RC_FAIL("); cut != std::string::npos)
       if (const auto body = out.message.find("\n\n", cut); body != std::string::npos) out.message = out.message.substr(body + 2);
-    for (const auto& [type, value] : f.counterExample) out.counterexample += type + " = " + value + "\n";
+    out.counterexample = readable_counterexample(f.counterExample);
   } else if (result.template is<rc::detail::GaveUpResult>()) {
     const auto& g = result.template get<rc::detail::GaveUpResult>();
     out.status = Status::fail;  // a property that cannot find cases checks nothing: never a pass
@@ -186,18 +190,26 @@ RunResult run_suite(const PropertyExecutor& execute, const RunOptions& o) {
   result.profile = o.profile;
   result.seed = o.seed;
   result.cases = o.cases;
+  const auto selected = [&](const Rule& rule) {
+    return rule.in(o.profile) && (o.only_rules.empty() || std::find(o.only_rules.begin(), o.only_rules.end(),
+                                                                     rule.id) != o.only_rules.end());
+  };
+  const std::size_t count = static_cast<std::size_t>(std::count_if(rules().begin(), rules().end(), selected));
+  std::size_t index = 0;
   for (const Rule& rule : rules()) {
-    if (!rule.in(o.profile)) continue;
-    if (!o.only_rules.empty() &&
-        std::find(o.only_rules.begin(), o.only_rules.end(), rule.id) == o.only_rules.end())
-      continue;
+    if (!selected(rule)) continue;
+    ++index;
     RuleOutcome r;
     r.id = rule.id;
     for (const PropertyDef& def : properties()) {
       if (def.rule != rule.id) continue;
-      if (o.progress) o.progress(rule.id + "  " + def.name);
+      const int budget = def.long_cases > 0 ? def.long_cases * o.depth : o.cases;
+      if (o.progress) o.progress(Progress{index, count, rule.id, def.name, 0, budget, false, Status::pass});
       r.properties.push_back(execute(def, o));
       result.coverage.merge(r.properties.back().coverage);
+      if (o.progress)
+        o.progress(Progress{index, count, rule.id, def.name, r.properties.back().cases, budget, true,
+                            r.properties.back().status});
     }
     const auto& ps = r.properties;
     const bool any_fail = std::any_of(ps.begin(), ps.end(), [](auto& p) { return p.status == Status::fail; });

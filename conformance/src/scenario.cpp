@@ -40,7 +40,7 @@ void showValue(Inaccessible k, std::ostream& os) { os << to_string(k); }
 Inaccessible gen_inaccessible() {
   return *rc::gen::element(Inaccessible::decommitted, Inaccessible::reserved_only,
                            Inaccessible::noaccess, Inaccessible::guard,
-                           Inaccessible::granule_tail, Inaccessible::released);
+                           Inaccessible::granule_tail, Inaccessible::released).as("inaccessible kind");
 }
 
 std::uint64_t spoil_page(const CaseEnv& env, const Region& r, std::uint32_t index, Inaccessible kind) {
@@ -68,10 +68,10 @@ std::uint64_t spoil_page(const CaseEnv& env, const Region& r, std::uint32_t inde
 }
 
 std::uint32_t gen_size_near_pages(std::uint32_t page, std::uint32_t max_pages) {
-  const std::uint32_t k = *rc::gen::inRange<std::uint32_t>(1, max_pages + 1);
+  const std::uint32_t k = *rc::gen::inRange<std::uint32_t>(1, max_pages + 1).as("pages");
   const int d = *rc::gen::weightedOneOf<int>(
       {{3, rc::gen::element(-1, 0, 1)},
-       {1, rc::gen::inRange<int>(-static_cast<int>(page) + 1, static_cast<int>(page))}});
+       {1, rc::gen::inRange<int>(-static_cast<int>(page) + 1, static_cast<int>(page))}}).as("size delta");
   const std::int64_t size = std::int64_t{k} * page + d;
   return static_cast<std::uint32_t>(std::max<std::int64_t>(1, size));
 }
@@ -79,13 +79,13 @@ std::uint32_t gen_size_near_pages(std::uint32_t page, std::uint32_t max_pages) {
 std::uint64_t gen_offset(std::uint32_t page, std::uint64_t limit) {
   if (limit <= 1) return 0;
   const bool near_boundary = pick_case(3) != 0;
-  if (!near_boundary) return *rc::gen::inRange<std::uint64_t>(0, limit);
-  const std::uint64_t k = *rc::gen::inRange<std::uint64_t>(0, limit / page + 1);
+  if (!near_boundary) return *rc::gen::inRange<std::uint64_t>(0, limit).as("offset");
+  const std::uint64_t k = *rc::gen::inRange<std::uint64_t>(0, limit / page + 1).as("boundary page");
   const std::int64_t d = pick<std::int64_t>({-1, 0, 1});
   const std::int64_t at = static_cast<std::int64_t>(k * page) + d;
   return static_cast<std::uint64_t>(std::clamp<std::int64_t>(at, 0, static_cast<std::int64_t>(limit) - 1));
 }
 
-std::uint8_t gen_pattern_seed() { return *rc::gen::arbitrary<std::uint8_t>(); }
+std::uint8_t gen_pattern_seed() { return *rc::gen::arbitrary<std::uint8_t>().as("pattern seed"); }
 
 }  // namespace vmc

@@ -12,14 +12,14 @@ set -uo pipefail
 vmconform="$1" backend="$2" scenario="$3" scratch="$4"
 rm -rf "$scratch" && mkdir -p "$scratch"
 out="$scratch/stdout" err="$scratch/stderr" report="$scratch/report"
-fail() { echo "FAIL: $*"; echo "--- stderr"; grep -v '^  running' "$err"; echo "--- stdout (tail)"; tail -n 20 "$out"; exit 1; }
+fail() { echo "FAIL: $*"; echo "--- stderr"; grep -v '^\[[0-9]*/[0-9]*\] ' "$err"; echo "--- stdout (tail)"; tail -n 20 "$out"; exit 1; }
 
 wait_for() {  # wait_for COMMAND...: polls for up to 60 s
   for _ in $(seq 1 1200); do "$@" && return 0; sleep 0.05; done
   return 1
 }
 traced() { [[ -r /proc/$1/status ]] && ! grep -q '^TracerPid:[[:space:]]*0$' "/proc/$1/status"; }
-started_x_model() { grep -q 'running X-MODEL' "$err"; }
+started_x_model() { grep -q '^\[[0-9]*/[0-9]*\] X-MODEL ' "$err"; }
 child_of() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 .; }
 
 case "$scenario" in

@@ -3,8 +3,12 @@
  * GARBAGE writes junk into every file descriptor (the protocol pipe among them), ABORT calls
  * abort(), SPAWN leaves a child process behind that keeps the worker's pipes open and then
  * crashes - each in a write of exactly 3 bytes -, and EXIT calls exit(0) in a MEM_DECOMMIT of a
- * range; DEADLOCK never returns from a long write while holding the lock (below). None of them
- * misbehaves while vmconform probes the plugin, only in properties. */
+ * range. None of them misbehaves while vmconform probes the plugin, only in properties - but
+ * PROBE, which crashes in every write of 32 bytes, the size of the probe's own write (foreign
+ * memory): the probe crashes, and `run` must report it per rule and go on. CHATTY is correct but
+ * prints a line on stdout and one on stderr whenever it is opened: `--no-capture` must show them,
+ * and without it they must not reach the terminal. DEADLOCK never returns from a long write while
+ * holding the lock (below). */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,9 @@ static vmc_hresult writing(vmc_target *t, uint64_t address, const uint8_t *buffe
 #endif
 #if defined(ABORT)
   if (n == 3) abort();
+#endif
+#if defined(PROBE)
+  if (n == 32) raise(SIGSEGV);
 #endif
 #if defined(SPAWN)
   if (n == 3) {
@@ -72,7 +79,15 @@ static const vmc_plugin_v1 plugin = {VMC_PLUGIN_ABI_VERSION, "misbehaving", muta
                                      mutant_granularity, locked_allocate, locked_free, deadlock_write, locked_read,
                                      locked_query};
 #else
-static const vmc_plugin_v1 plugin = {VMC_PLUGIN_ABI_VERSION, "misbehaving", mutant_open, mutant_close, mutant_page_size,
+static vmc_target *opening(const char *options) {
+#if defined(CHATTY)
+  static const char out[] = "chatty plugin: hello on stdout\n", err[] = "chatty plugin: hello on stderr\n";
+  if (write(1, out, sizeof out - 1) < 0 || write(2, err, sizeof err - 1) < 0) return mutant_open(options);
+#endif
+  return mutant_open(options);
+}
+
+static const vmc_plugin_v1 plugin = {VMC_PLUGIN_ABI_VERSION, "misbehaving", opening, mutant_close, mutant_page_size,
                                      mutant_granularity, correct_allocate, freeing, writing, correct_read, correct_query};
 #endif
 __attribute__((visibility("default"))) const vmc_plugin_v1 *vmc_plugin_v1_entry(void) { return &plugin; }

@@ -22,7 +22,7 @@ struct BaselineEntry {
 };
 
 struct Baseline {
-  std::string backend;                 // informational
+  std::string backend;                 // the target it was written for ("" = any)
   std::optional<std::string> profile;  // when set, the baseline applies only to this profile
   std::vector<BaselineEntry> expected_failures;
 };
@@ -30,10 +30,22 @@ struct Baseline {
 /// Parses a baseline; throws std::runtime_error naming the file and the problem (malformed
 /// JSON, wrong schema, unknown rule ID, missing reason, duplicate rule).
 Baseline parse_baseline(const std::string& text, const std::string& origin);
+/// Baselines are small: a file over this cap is not one (and `--baseline /dev/zero` is no hang).
+inline constexpr std::size_t kMaxBaselineBytes = 16u << 20;
+/// Reads `path` (a regular file of at most kMaxBaselineBytes) and parses it.
 Baseline load_baseline(const std::string& path);
 /// Applies it; throws std::runtime_error if the baseline is for another profile.
 void apply_baseline(RunResult& run, const Baseline& baseline);
-/// A baseline listing every failing rule of a report (report.json) as expected.
-nlohmann::json baseline_from_report(const nlohmann::json& report);
+/// A baseline listing every failing rule (fail or xfail) of a report as expected, each with a
+/// "TODO: ..." reason to fill in, or the reason `keep` (an existing baseline) already gives it.
+Baseline baseline_from_report(const RunResult& report, const Baseline* keep = nullptr);
+/// The vmconform-baseline/1 JSON of a baseline (parse_baseline reads it back).
+nlohmann::json baseline_json(const Baseline& baseline);
+/// False for the "TODO: ..." placeholder baseline_from_report writes: a person wrote the reason.
+bool hand_written(const BaselineEntry& entry);
+/// Whether a baseline written for `baseline.backend` is meant for `subject`: the same backend
+/// name or, for a plugin, the same file name (the path may be typed differently). A baseline
+/// without a backend matches everything.
+bool baseline_matches(const Baseline& baseline, const Subject& subject);
 
 }  // namespace vmc

@@ -23,7 +23,7 @@ std::string subject_arguments(const Subject& s);
 /// --rule ID`: the run of `options` restricted to one rule (--timeout for an isolated subject
 /// when not the default; the depth when not the default).
 std::string reproducer(const RunOptions& options, const std::string& rule_id);
-/// `PROGRAM replay FILE SUBJECT --profile P`: one op sequence on the subject, loaded in-process.
+/// `PROGRAM replay FILE SUBJECT --profile P`: one op sequence on the subject (a plugin in a worker).
 std::string replay_reproducer(const std::string& file, const Subject& s, Profile profile,
                               const std::string& program = "vmconform");
 

@@ -20,6 +20,16 @@
 
 namespace vmc {
 
+/// Where a run is, for a progress display: a property starting (case 0), a case of it starting
+/// (case 1..cases, then beyond while RapidCheck shrinks a failure), or the property done.
+struct Progress {
+  std::size_t rule = 0, rules = 0;  // 1-based index of the rule among those run, and their number
+  std::string rule_id, property;
+  int case_number = 0, cases = 0;  // the case starting, of the property's case budget
+  bool done = false;               // the property finished (with `status`)
+  Status status = Status::pass;
+};
+
 struct RunOptions {
   Subject subject;  // what is tested, as typed on the command line (for reports and reproducers)
   Profile profile = Profile::win32;
@@ -29,7 +39,7 @@ struct RunOptions {
   /// run, N = N times the default's long sequences (--depth N).
   int depth = 1;
   std::vector<std::string> only_rules;  // empty = every rule of the profile
-  std::function<void(const std::string& line)> progress;  // may be empty
+  std::function<void(const Progress&)> progress;  // may be empty; called on this thread
 };
 
 /// Runs one property; run_suite uses run_property(factory, ...) unless given another one (for

@@ -53,7 +53,7 @@ std::uint8_t gen_pattern_seed();
 /// One of the given values (a generator draw inside a property).
 template <typename T>
 T pick(std::initializer_list<T> values) {
-  return *rc::gen::elementOf(std::vector<T>(values));
+  return *rc::gen::elementOf(std::vector<T>(values)).as("choice");
 }
 
 /// One of the cases 0..n-1, each equally likely at every size (rc::gen::inRange scales its
@@ -61,7 +61,7 @@ T pick(std::initializer_list<T> values) {
 inline int pick_case(int n) {
   std::vector<int> cases(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) cases[static_cast<std::size_t>(i)] = i;
-  return *rc::gen::elementOf(cases);
+  return *rc::gen::elementOf(cases).as("case");
 }
 
 }  // namespace vmc

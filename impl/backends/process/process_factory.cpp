@@ -101,7 +101,8 @@ BackendInfo backend(std::string name, std::string description, bool in_default_s
       name, std::move(description), in_default_suite,
       [name, raw](const BackendOptions& o) -> std::unique_ptr<TargetFactory> {
         return std::make_unique<ProcessFactory>(name, raw, parse_options(o.options));
-      }};
+      },
+      /*takes_options=*/true};
 }
 }  // namespace
 

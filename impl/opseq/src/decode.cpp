@@ -72,13 +72,20 @@ Op read_op(Reader& r) {
 
 }  // namespace
 
-Sequence decode(std::span<const std::uint8_t> bytes) {
+Sequence decode(std::span<const std::uint8_t> bytes, std::size_t& used) {
   Sequence s;
+  used = bytes.empty() ? 0 : 1;
   if (bytes.empty() || bytes[0] != kFormatVersion) return s;
   Reader r(bytes.subspan(1));
   s.reserve(std::min<std::size_t>(kMaxOps, bytes.size()));  // every op takes at least one byte
   while (!r.at_end() && s.size() < kMaxOps) s.push_back(read_op(r));
+  used = 1 + r.position();
   return s;
+}
+
+Sequence decode(std::span<const std::uint8_t> bytes) {
+  std::size_t used = 0;
+  return decode(bytes, used);
 }
 
 }  // namespace vmc::opseq

@@ -27,6 +27,8 @@ class Reader {
   explicit Reader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
 
   bool at_end() const { return pos_ >= bytes_.size(); }
+  /// Bytes of input read so far (reads past the end, which return 0, do not count).
+  std::size_t position() const { return pos_ < bytes_.size() ? pos_ : bytes_.size(); }
 
   std::uint8_t u8() { return pos_ < bytes_.size() ? bytes_[pos_++] : std::uint8_t{0}; }
 

@@ -39,6 +39,7 @@ std::string excerpt(const std::string& s, std::size_t limit) {
 struct Transcript {
   std::optional<Hello> hello;
   std::optional<PropertyOutcome> result;
+  std::optional<Replayed> replayed;
   std::optional<Error> error;
   std::string malformed;  // why the worker's messages could not be trusted
   bool timed_out = false;
@@ -92,6 +93,13 @@ Transcript follow(WorkerProcess& worker, Clock::time_point deadline, bool until_
       }
       t.result = std::move(r->outcome);
       return t;
+    } else if (auto* p = std::get_if<Replayed>(&m)) {
+      if (!t.hello) {
+        t.malformed = "a replay verdict before the hello message";
+        return t;
+      }
+      t.replayed = std::move(*p);
+      return t;
     } else {
       t.error = std::get<Error>(m);
       return t;
@@ -136,7 +144,9 @@ std::string steps_text(const Transcript& t) {
 PluginInfo probe_plugin(const IsolationConfig& config) {
   WorkerProcess worker = [&] {
     try {
-      return WorkerProcess::spawn(config.worker_exe);
+      WorkerProcess w = WorkerProcess::spawn(config.worker_exe);
+      w.echo_output(config.no_capture);
+      return w;
     } catch (const std::exception& e) {
       throw SetupError(e.what());
     }
@@ -150,15 +160,16 @@ PluginInfo probe_plugin(const IsolationConfig& config) {
   const ExitStatus status = worker.finish(t.timed_out ? Clock::now() : Clock::now() + kExitGrace);
   const std::string subject = "plugin " + config.plugin;
   if (t.error) throw SetupError(t.error->message);
-  if (!t.malformed.empty()) throw SetupError(subject + ": the worker that loaded it sent a malformed message (" + t.malformed + ")");
+  if (!t.malformed.empty())
+    throw ProbeCrashed(subject + ": the worker that loaded it sent a malformed message (" + t.malformed + ")");
   if (t.timed_out)
     throw SetupError(with_output(subject + " did not finish loading and opening a target within " +
                                      seconds_text(config.timeout_seconds) + " s" + where(t) + " (--timeout)",
                                  worker));
   if (!t.hello)
-    throw SetupError(with_output(subject + ": the worker that loaded it " + status.describe() +
-                                     " before reporting" + where(t),
-                                 worker));
+    throw ProbeCrashed(with_output(subject + ": the worker that loaded it " + status.describe() +
+                                       " before reporting" + where(t),
+                                   worker));
   return PluginInfo{t.hello->name, VMC_PLUGIN_ABI_VERSION, t.hello->page_size, t.hello->granularity, t.hello->query,
                     t.hello->situation};
 }
@@ -170,6 +181,7 @@ PropertyOutcome run_isolated(const IsolationConfig& config, const PropertyDef& d
   std::optional<WorkerProcess> worker;
   try {
     worker.emplace(WorkerProcess::spawn(config.worker_exe));
+    worker->echo_output(config.no_capture);
   } catch (const std::exception& e) {
     out.message = e.what();
     return out;
@@ -216,6 +228,52 @@ PropertyOutcome run_isolated(const IsolationConfig& config, const PropertyDef& d
                               *worker);
   }
   return out;
+}
+
+ReplayVerdict replay_isolated(const IsolationConfig& config, const std::string& sequence, Profile profile) {
+  WorkerProcess worker = [&] {
+    try {
+      WorkerProcess w = WorkerProcess::spawn(config.worker_exe);
+      w.echo_output(config.no_capture);
+      return w;
+    } catch (const std::exception& e) {
+      throw SetupError(e.what());
+    }
+  }();
+  Request request;
+  request.kind = Request::Kind::replay;
+  request.plugin = config.plugin;
+  request.options = config.options;
+  request.profile = profile;
+  request.sequence = sequence;
+  worker.send(encode(request) + "\n");
+  const Transcript t = follow(worker, deadline_after(config.timeout_seconds), /*until_hello=*/false);
+  const bool trust = t.malformed.empty() && !t.timed_out;
+  const ExitStatus status = worker.finish(trust ? Clock::now() + kExitGrace : Clock::now());
+  if (t.error) throw SetupError(t.error->message);
+  ReplayVerdict v;
+  v.calls.assign(t.steps.begin(), t.steps.end());
+  if (t.replayed && !status.signaled && status.exit_code == 0) {
+    v.replayed = t.replayed;
+  } else if (t.replayed) {
+    v.failure = with_output("the worker " + status.describe() + " after reporting the verdict", worker);
+  } else if (!t.malformed.empty()) {
+    v.failure = "the worker sent a malformed message" + where(t) + ": " + t.malformed +
+                " (a plugin writing into the protocol pipe, or memory corrupted by the plugin); the worker was killed";
+  } else if (t.timed_out) {
+    v.failure = with_output("timed out: no verdict after " + seconds_text(config.timeout_seconds) + " s" + where(t) +
+                                " (the plugin hangs; --timeout sets the limit); the worker was killed",
+                            worker);
+  } else if (const std::string summary = sanitizer_summary(worker); !summary.empty()) {
+    v.failure = with_output("the plugin crashed: a sanitizer stopped the worker (" + summary + "; it " +
+                                status.describe() + ") before the verdict" + where(t),
+                            worker);
+  } else {
+    v.failure = with_output((status.signaled ? "the plugin crashed: the worker " : "the worker ") + status.describe() +
+                                " before the verdict" + where(t),
+                            worker);
+  }
+  return v;
 }
 
 }  // namespace vmc::plugin

@@ -41,6 +41,7 @@ Request request_from(const json& parsed) {
   const std::string t = parsed["t"].get<std::string>();
   if (t == "probe") r.kind = Request::Kind::probe;
   else if (t == "run") r.kind = Request::Kind::run;
+  else if (t == "replay") r.kind = Request::Kind::replay;
   else throw ProtocolError("unknown request type \"" + t + "\"");
   r.plugin = j.str("plugin");
   r.options = j.str("options");
@@ -51,6 +52,7 @@ Request request_from(const json& parsed) {
   r.seed = j.u64("seed");
   r.cases = j.count("cases");
   if (j.has("depth")) r.depth = j.count("depth");
+  if (r.kind == Request::Kind::replay) r.sequence = j.str("sequence");
   return r;
 }
 
@@ -69,6 +71,18 @@ Message message_from(const json& parsed) {
   if (t == "case") return CaseStart{j.count("n")};
   if (t == "step") return Step{j.str("s")};
   if (t == "result") return Result{outcome_from_json(j.field("outcome", json::value_t::object))};
+  if (t == "replayed") {
+    Replayed r;
+    r.rule = j.str("rule");
+    r.message = j.str("message");
+    r.step = j.count("step");
+    r.error = j.str("error");
+    for (const json& line : j.field("trace", json::value_t::array)) {
+      if (!line.is_string()) throw ProtocolError("a trace line of a \"replayed\" message is not a string");
+      r.trace.push_back(line.get<std::string>());
+    }
+    return r;
+  }
   if (t == "error") return Error{j.str("kind"), j.str("message")};
   throw ProtocolError("unknown message type \"" + t + "\"");
 }
@@ -88,7 +102,7 @@ T decode(std::string_view line, T (*read)(const json&)) {
 
 std::string encode(const Request& r) {
   json j{{"v", kProtocolVersion},
-         {"t", r.kind == Request::Kind::probe ? "probe" : "run"},
+         {"t", r.kind == Request::Kind::probe ? "probe" : r.kind == Request::Kind::run ? "run" : "replay"},
          {"plugin", r.plugin},
          {"options", r.options},
          {"property", r.property},
@@ -96,6 +110,7 @@ std::string encode(const Request& r) {
          {"seed", r.seed},
          {"cases", r.cases},
          {"depth", r.depth}};
+  if (r.kind == Request::Kind::replay) j["sequence"] = r.sequence;
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -119,6 +134,13 @@ std::string encode(const Message& m) {
   } else if (const auto* r = std::get_if<Result>(&m)) {
     j["t"] = "result";
     j["outcome"] = outcome_json(r->outcome);
+  } else if (const auto* p = std::get_if<Replayed>(&m)) {
+    j["t"] = "replayed";
+    j["rule"] = p->rule;
+    j["message"] = p->message;
+    j["step"] = p->step;
+    j["error"] = p->error;
+    j["trace"] = p->trace;
   } else {
     const auto& e = std::get<Error>(m);
     j["t"] = "error";

@@ -13,7 +13,10 @@
 #include <exception>
 #include <iostream>
 #include <optional>
+#include <variant>
 
+#include "vmconform/differential.hpp"
+#include "vmconform/opseq.hpp"
 #include "vmconform/plugin/foreign_memory.hpp"
 #include "vmconform/plugin/plugin_library.hpp"
 #include "vmconform/plugin/plugin_target.hpp"
@@ -80,6 +83,42 @@ void check_geometry(const vmc_plugin_v1& api, vmc_target* t) {
   if (!problem.empty()) fail("abi", problem);
 }
 
+/// `vmconform replay --plugin`: the sequence on a fresh target of the plugin and on the model, as
+/// replay runs it on a backend; the calls are announced as steps like a property's.
+Replayed replay_sequence(PluginSession& session, const std::string& name, const Request& request) {
+  auto parsed = opseq::parse_text(request.sequence);
+  if (const auto* e = std::get_if<opseq::ParseError>(&parsed))
+    fail("request", "the sequence to replay, line " + std::to_string(e->line) + ": " + e->message);
+  const opseq::Sequence& s = std::get<opseq::Sequence>(parsed);
+  Replayed out;
+  PluginTargetFactory factory(session, name);
+  std::unique_ptr<Target> target;  // outlives the checker that holds it
+  std::optional<Differential> differential;
+  try {
+    target = factory.make();
+    differential.emplace(*target, request.profile);
+    std::optional<Divergence> d;
+    for (std::size_t i = 0; i < s.size() && !d; ++i) {
+      out.step = static_cast<int>(i + 1);
+      d = differential->step(s[i]);
+    }
+    if (!d) {
+      out.step = 0;
+      d = differential->final_check();
+    }
+    if (d) {
+      out.rule = d->rule;
+      out.message = d->message;
+    }
+    out.trace = differential->log();
+  } catch (const std::exception& e) {  // e.g. the plugin wrote past the buffer ReadVirtual gave it
+    out.error = e.what();
+    if (out.error.empty()) out.error = "an exception without a message";
+    if (differential) out.trace = differential->log();
+  }
+  return out;
+}
+
 }  // namespace
 
 void run_worker() {
@@ -126,6 +165,12 @@ void run_worker() {
     api.close(t);
     hello.situation = session.situation().describe();
     send(hello);
+    leave(0);
+  }
+
+  if (request.kind == Request::Kind::replay) {
+    send(hello);
+    send(replay_sequence(session, library->name(), request));
     leave(0);
   }
 

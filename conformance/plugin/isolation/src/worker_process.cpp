@@ -109,7 +109,7 @@ WorkerProcess WorkerProcess::spawn(const std::string& exe) {
 WorkerProcess::WorkerProcess(WorkerProcess&& o) noexcept
     : pid_(o.pid_), request_fd_(o.request_fd_), message_fd_(o.message_fd_), output_fd_(o.output_fd_),
       reaped_(o.reaped_), status_(o.status_), pending_(std::move(o.pending_)), tail_(std::move(o.tail_)),
-      message_eof_(o.message_eof_), streaming_(o.streaming_) {
+      message_eof_(o.message_eof_), streaming_(o.streaming_), echo_(o.echo_) {
   o.pid_ = -1;
   o.request_fd_ = o.message_fd_ = o.output_fd_ = -1;
 }
@@ -142,6 +142,12 @@ void WorkerProcess::drain_output() {
     const ssize_t n = ::read(output_fd_, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
+    for (ssize_t done = 0; echo_ && done < n;) {  // --no-capture: the plugin's output, as it comes
+      const ssize_t w = ::write(2, buffer + done, static_cast<std::size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      done += w;
+    }
     tail_.append(buffer, static_cast<std::size_t>(n));
     if (tail_.size() > 2 * kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
   }

@@ -26,6 +26,9 @@ struct BackendInfo {
   /// Run by default by `vmconform run --backend all` and by the gtest suite.
   bool in_default_suite = true;
   std::function<std::unique_ptr<TargetFactory>(const BackendOptions&)> make_factory;
+  /// Whether BackendOptions::options means anything to it: `--backend-options` given to a
+  /// backend that takes none is an error, not silently ignored.
+  bool takes_options = false;
 };
 
 /// All registered backends, sorted by name.

@@ -57,6 +57,8 @@ inline constexpr std::uint32_t kSizeUnit = 0x1000;
 /// Binary form -> sequence. Never fails: every byte string decodes to a canonical Sequence
 /// of at most kMaxOps ops (empty if the input is empty or byte 0 is not kFormatVersion).
 Sequence decode(std::span<const std::uint8_t> bytes);
+/// Same, and `used` = the bytes it read (the rest, after the kMaxOps-th op, is ignored).
+Sequence decode(std::span<const std::uint8_t> bytes, std::size_t& used);
 
 /// Sequence -> binary form with decode(encode(s)) == s. Throws std::invalid_argument if
 /// s has more than kMaxOps ops or any op is not canonical (canonical(op) != op: a field the

@@ -6,10 +6,10 @@
 // not a plugin, another ABI version, a missing function) and whose message says what to do.
 // The library is never unloaded: a plugin may leave threads or atexit handlers behind, and
 // the worker process that loaded it exits anyway. Runs inside the worker, never in the
-// parent of `vmconform run`, because dlopen runs the plugin's own constructors; the hosts that
-// load a plugin in their own process on purpose (the fuzz target fuzz_plugin and
-// `vmconform replay --plugin`, where a crashing plugin is the finding) also call
-// check_one_target, the worker probe's check of open() and of the geometry.
+// parent of `vmconform run` or `vmconform replay`, because dlopen runs the plugin's own
+// constructors; the host that loads a plugin in its own process on purpose (the fuzz target
+// fuzz_plugin, where a crashing plugin is the finding) also calls check_one_target, the worker
+// probe's check of open() and of the geometry.
 #pragma once
 
 #include <cstdint>

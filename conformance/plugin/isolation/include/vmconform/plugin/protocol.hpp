@@ -2,10 +2,11 @@
 //
 // Newline-delimited JSON, one object per line, every object carrying "v" (the protocol version,
 // kProtocolVersion) and "t" (its type). The parent sends one request per worker ("probe": load
-// and check the plugin; "run": run one property); the worker answers with "hello" once the
-// plugin is loaded, "case" whenever a property case opens a fresh target, "step" before every
-// call into the plugin (so the last call before a crash is known), then one "result" or one
-// "error". Anything else - bad JSON, a missing field, another version, an unknown type, a line
+// and check the plugin; "run": run one property; "replay": run one op sequence against the
+// model, for `vmconform replay --plugin`); the worker answers with "hello" once the plugin is
+// loaded, "case" whenever a property case opens a fresh target, "step" before every call into
+// the plugin (so the last call before a crash is known), then one "result" (a property's), one
+// "replayed" (a sequence's) or one "error". Anything else - bad JSON, a missing field, another version, an unknown type, a line
 // longer than kMaxMessageBytes - is a ProtocolError: the parent reports a malformed message
 // and never trusts the worker again. conformance/plugin/PROTOCOL.md describes every field; a
 // result's outcome has the one JSON encoding of a PropertyOutcome (vmconform/outcome.hpp).
@@ -17,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "vmconform/catalogue.hpp"
 #include "vmconform/outcome.hpp"
@@ -32,11 +34,12 @@ struct ProtocolError : std::runtime_error {
 
 /// Parent -> worker: what to do.
 struct Request {
-  enum class Kind { probe, run };
+  enum class Kind { probe, run, replay };
   Kind kind = Kind::run;
   std::string plugin;   // path of the shared object
   std::string options;  // --plugin-options
   std::string property; // run: the PropertyDef name
+  std::string sequence; // replay: the op sequence in its text form (impl/opseq/FORMAT.md)
   Profile profile = Profile::win32;
   std::uint64_t seed = 1;
   int cases = 100;
@@ -61,13 +64,22 @@ struct Step {
 struct Result {
   PropertyOutcome outcome;
 };
+/// A replayed sequence ran to its end: the first divergence from the model (rule "" when there
+/// was none), or the exception the target interface threw, and the trace of every op run.
+struct Replayed {
+  std::string rule;     // the broken rule, "" = no divergence
+  std::string message;  // the divergence
+  int step = 0;         // 1-based op of the divergence or of the exception; 0 = the final check
+  std::string error;    // the plugin broke the target interface (what was thrown), "" = it did not
+  std::vector<std::string> trace;  // "op -> what the plugin returned", one per op run
+};
 /// The worker could not do what was asked. kind: "load" (not a shared object), "abi" (not a
 /// plugin, wrong version, missing function, unusable page size), "open" (open() returned
 /// NULL), "request" (a malformed request), "internal".
 struct Error {
   std::string kind, message;
 };
-using Message = std::variant<Hello, CaseStart, Step, Result, Error>;
+using Message = std::variant<Hello, CaseStart, Step, Result, Replayed, Error>;
 
 std::string encode(const Request& r);  // one line, without the newline
 Request decode_request(std::string_view line);

@@ -5,7 +5,7 @@
 // default signal dispositions. next_line() returns the worker's messages one line at a time,
 // draining the capture pipe on the way (its last kTailBytes are kept for failure messages) and
 // sleeping briefly between polls so that a worker streaming steps is not woken up against on
-// every line. finish() reaps the worker, first killing its whole process group if it is still
+// every line; echo_output() also copies the captured output to stderr (`--no-capture`). finish() reaps the worker, first killing its whole process group if it is still
 // running, so nothing a plugin started outlives its property.
 #pragma once
 
@@ -47,6 +47,9 @@ class WorkerProcess {
   /// The end of what the worker printed on stdout and stderr (trimmed, may be empty).
   std::string output_tail() const;
   pid_t pid() const { return pid_; }
+  /// Also copies everything the worker prints to this process's stderr as it arrives
+  /// (`--no-capture`); the tail is kept all the same.
+  void echo_output(bool on) { echo_ = on; }
 
  private:
   WorkerProcess() = default;
@@ -62,6 +65,7 @@ class WorkerProcess {
   std::string tail_;     // the last kTailBytes of output
   bool message_eof_ = false;
   bool streaming_ = false;  // the last poll found messages: sleep a little before the next one
+  bool echo_ = false;       // --no-capture: copy the worker's output to stderr as it comes
 };
 
 }  // namespace vmc::plugin
