@@ -52,7 +52,7 @@ for t in "${targets[@]}"; do
       if cmp -s "$root/corpus/opseq.dict" "$OUT/$t.dict"; then echo "ok: $OUT/$t.dict"
       else echo "FAIL: $OUT/$t.dict missing or not corpus/opseq.dict"; failures=$((failures + 1)); fi ;;
   esac
-  input="$(find "$root/corpus/$t" -type f -size +0 | sort | head -n 1)"
+  input="$(find "$root/corpus/$t" -type f -size +0 | sort | sed -n 1p)"
   if "$OUT/$t" -runs=1 "$input" > "$scratch/$t.run.log" 2>&1; then
     echo "ok: $t ran $(basename "$input")"
   else
