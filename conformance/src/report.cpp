@@ -36,6 +36,15 @@ std::string md_cell(const std::string& s) {
   return out;
 }
 
+/// What the run checked: the subject's operations (all of them for a backend).
+Operations operations_of(const RunResult& r) { return r.plugin ? r.plugin->operations : Operations{}; }
+
+/// "13 of 41 rules applied to ICorDebugMutableDataTarget (WriteVirtual and ReadVirtual)".
+std::string applied_sentence(const RunResult& r) {
+  return std::to_string(r.rules_applied()) + " of " + std::to_string(r.rules.size()) + " rules applied to " +
+         operations_of(r).checked();
+}
+
 /// The paragraphs report.md gives a sharded or plugin run, between its title and the seed.
 std::string context_paragraphs(const RunResult& r) {
   std::string context;
@@ -44,8 +53,10 @@ std::string context_paragraphs(const RunResult& r) {
                std::to_string(r.shard->index - 1) + " modulo " + std::to_string(r.shard->count) + ".\n\n";
   if (r.plugin)
     context += "Plugin `" + r.subject.name + "` (" + r.plugin->name + ", ABI " + std::to_string(r.plugin->abi) +
-               "), run in isolated worker processes (one per property).\n\nForeign memory: " + r.plugin->situation +
-               ".\n\n";
+               "), run in isolated worker processes (one per property).\n\nChecked: " + applied_sentence(r) +
+               (r.plugin->operations.arranged_by.empty() ? std::string()
+                                                         : "; provided for it: " + r.plugin->operations.arranged_by) +
+               ".\n\nForeign memory: " + r.plugin->situation + ".\n\n";
   return context;
 }
 
@@ -70,6 +81,7 @@ nlohmann::json report_json(const RunResult& r) {
     nlohmann::json rule;
     rule["id"] = o.id;
     rule["status"] = status_name(o.status);
+    if (!o.applies) rule["applies"] = false;
     rule["message"] = o.message;
     rule["reproducer"] = o.reproducer;
     if (const Rule* def = find_rule(o.id)) rule["text"] = def->text;
@@ -78,6 +90,19 @@ nlohmann::json report_json(const RunResult& r) {
     j["rules"].push_back(std::move(rule));
   }
   j["summary"] = r.summary();
+  {
+    const Operations ops = operations_of(r);
+    nlohmann::json names = nlohmann::json::array();
+    for (const char* op : {"WriteVirtual", "ReadVirtual", "AllocateVirtualMemory", "VirtualFree"})
+      if ((op[0] == 'W' && ops.write) || (op[0] == 'R' && ops.read) || (op[0] == 'A' && ops.allocate) ||
+          (op[0] == 'V' && ops.free))
+        names.push_back(op);
+    j["interface"] = {{"name", ops.interface},
+                      {"operations", names},
+                      {"arranged_by", ops.arranged_by},
+                      {"rules_applied", r.rules_applied()},
+                      {"rules", r.rules.size()}};
+  }
   j["coverage"] = r.coverage.to_json();
   if (r.shard) j["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}};
   if (r.plugin)
@@ -89,6 +114,7 @@ nlohmann::json report_json(const RunResult& r) {
                    {"allocation_granularity", r.plugin->granularity},
                    {"query_virtual", r.plugin->query},
                    {"foreign_memory", r.plugin->situation},
+                   {"fault_injection", r.plugin->fault_injection},
                    {"timeout_seconds", r.subject.timeout_seconds}};
   return j;
 }
@@ -129,7 +155,8 @@ std::string report_junit(const RunResult& r) {
   if (r.shard) context += "<property name=\"shard\" value=\"" + r.shard->text() + "\"/>";
   if (r.plugin)
     context += "<property name=\"plugin\" value=\"" + xml_escape(r.subject.name) +
-               "\"/><property name=\"plugin_name\" value=\"" + xml_escape(r.plugin->name) + "\"/>";
+               "\"/><property name=\"plugin_name\" value=\"" + xml_escape(r.plugin->name) +
+               "\"/><property name=\"checked\" value=\"" + xml_escape(applied_sentence(r)) + "\"/>";
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<testsuites>\n<testsuite name=\"" << xml_escape(suite) << "\" tests=\"" << r.rules.size()
     << "\" failures=\"" << s.at("fail") + s.at("xpass") << "\" skipped=\"" << s.at("skip")
@@ -180,6 +207,9 @@ std::string summary_table(const RunResult& r) {
   const auto s = r.summary();
   t << "\n" << s.at("pass") << " passed, " << s.at("fail") + s.at("xpass") << " failed, " << s.at("xfail")
     << " expected failures, " << s.at("skip") << " skipped (" << r.rules.size() << " rules, " << r.seconds << " s)\n";
+  if (r.rules_applied() != static_cast<int>(r.rules.size()) || !operations_of(r).complete())
+    t << applied_sentence(r) << "; the other " << r.rules.size() - r.rules_applied()
+      << " are skipped: their operations are not provided\n";
   return t.str();
 }
 

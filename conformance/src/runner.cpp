@@ -175,6 +175,13 @@ RunResult run_suite(const PropertyExecutor& execute, const RunOptions& o) {
       continue;
     RuleOutcome r;
     r.id = rule.id;
+    if (const auto why = o.operations.missing(rule)) {
+      r.status = Status::skip;
+      r.applies = false;
+      r.message = *why;
+      result.rules.push_back(std::move(r));
+      continue;
+    }
     for (const PropertyDef& def : properties()) {
       if (def.rule != rule.id) continue;
       if (o.progress) o.progress(rule.id + "  " + def.name);
