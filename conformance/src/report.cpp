@@ -200,9 +200,9 @@ std::string summary_table(const RunResult& r) {
     int cases = 0;
     for (const auto& p : o.properties) cases += p.cases;
     char line[160];
-    std::snprintf(line, sizeof line, "  %-27s %-7s %10zu %6d\n", o.id.c_str(), status_name(o.status).c_str(),
+    std::snprintf(line, sizeof line, "  %-27s %-7s %10zu %6d", o.id.c_str(), status_name(o.status).c_str(),
                   o.properties.size(), cases);
-    t << line;
+    t << line << (o.status == Status::skip && !o.message.empty() ? "  " + o.message : std::string()) << "\n";
   }
   const auto s = r.summary();
   t << "\n" << s.at("pass") << " passed, " << s.at("fail") + s.at("xpass") << " failed, " << s.at("xfail")

@@ -64,12 +64,12 @@ struct PluginInfo {
 struct RuleOutcome {
   std::string id;
   Status status = Status::pass;
-  /// False when the rule's operation is one the subject does not provide (then `skip`, with the
-  /// reason in `message`, and no property ran).
-  bool applies = true;
   std::string message;
   std::string reproducer;  // a one-line command that reproduces the failure
   std::vector<PropertyOutcome> properties;
+  /// False when the rule's operation is one the subject does not provide (then `skip`, with the
+  /// reason in `message`, and no property ran). Last, so {id, status, message, ...} still reads.
+  bool applies = true;
 };
 
 struct RunResult {
