@@ -10,7 +10,10 @@
 # BENCH_TTF_CAP (60), BENCH_SEEDS ("1 2 3 4 5"), BENCH_MUTANTS (the sample below),
 # BENCH_BUDGET (seconds for part 2; mutants not started within it are listed as skipped),
 # BENCH_WIDE_MUTANTS (more mutants; "all"), BENCH_WIDE_SEEDS (their seeds, default 1), BENCH_JOBS
-# (mutants fuzzed at a time, default 1), BENCH_DICT, BENCH_MINIMIZE_SECONDS.
+# (mutants fuzzed at a time, default 1), BENCH_DICT, BENCH_MINIMIZE_SECONDS, BENCH_FROM (empty: the
+# time-to-find runs start from an empty corpus, the default; corpus: from the shipped seed corpus
+# corpus/fuzz_mutant, coverage sweep included, as `vmconform fuzz` and CI start), BENCH_PART1 (0:
+# skip the executions-per-second part), BENCH_REPORT (the report file, default fuzz.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${VMCONFORM_FUZZ_BUILD_DIR:-build/fuzz}"
@@ -31,9 +34,12 @@ ttf_jobs="${BENCH_JOBS:-1}"
 # The op dictionary for the time-to-find runs (BENCH_DICT= runs them without one).
 dict="${BENCH_DICT-corpus/opseq.dict}"
 dict_args=(); [ -z "$dict" ] || dict_args=(-dict="$dict")
+from="${BENCH_FROM:-empty}"
+seed_dirs=(); [ "$from" = "empty" ] || seed_dirs=("$PWD/corpus/fuzz_mutant")
 targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline
   fuzz_worker_protocol)
-report=reports/benchmarks/fuzz.md
+report="${BENCH_REPORT:-reports/benchmarks/fuzz.md}"
+part1="${BENCH_PART1:-1}"  # 0: only the time-to-find part (executions per second stay in fuzz.md)
 scratch="$build/bench-fuzz"
 
 [ -x "$build/fuzz/fuzz_sim" ] || { cmake --preset fuzz -B "$build" > /dev/null; cmake --build "$build" --target all_fuzzers vmconform; }
@@ -50,6 +56,7 @@ fi
 stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 
+if [ "$part1" = 1 ]; then
 # --- 1. executions per second -------------------------------------------------------------
 # Pinned to one core (taskset -c 0, when available). The two targets with a goal run once per
 # seed of BENCH_EXEC_SEEDS (default 1 2 3 4 5) and are judged on the median; the others run once.
@@ -90,6 +97,7 @@ for c in 4096 16384 65536; do
   cap_rows+="| $c | $(stat_of average_exec_per_sec "$dir/log") | $(grep -E '^#[0-9]+' "$dir/log" | tail -n 1 | grep -o 'cov: [0-9]*' | cut -d' ' -f2) |"$'\n'
 done
 
+fi
 # --- 2. time to find each mutant, and the minimised reproducer ------------------------------
 # A crash counts as finding the mutant only if the unmutated model (`--backend sim`) does not
 # diverge on it: the checker itself has false positives (see corpus/README.md, Findings), and
@@ -113,7 +121,7 @@ run_mutant() {  # run_mutant NAME SEED...: writes its table row and its false-po
     dir="$scratch/ttf/$m/seed$s"; mkdir -p "$dir/corpus"
     t0="$(date +%s.%N)"
     VMCONFORM_FUZZ_BACKEND="mutant:$m" setsid "$build/fuzz/fuzz_mutant" -fork=1 -ignore_crashes=1 "${dict_args[@]}" \
-      -max_total_time="$cap" -seed="$s" -max_len=640 -artifact_prefix="$dir/" "$dir/corpus" > "$dir/log" 2>&1 &
+      -max_total_time="$cap" -seed="$s" -max_len=640 -artifact_prefix="$dir/" "$dir/corpus" "${seed_dirs[@]}" > "$dir/log" 2>&1 &
     pid=$!; hit=""; declare -A seen=()
     while [ -z "$hit" ]; do
       alive=0; kill -0 "$pid" 2> /dev/null && alive=1
@@ -191,6 +199,7 @@ ttf_summary="$(printf '%s' "$ttf_rows" | awk -F'|' '
   echo "$load (a load above about 1 means other work shared the machine: wall-clock figures are then pessimistic)."
   echo "Fuzzers: libFuzzer + ASan + UBSan (clang, preset \`fuzz\`), one process each, \`-max_len=640\` (inputs of at most 640 bytes; the 300 largest inputs of a 20 s fuzz_native run's corpus, measured on 2026-11-30, held 12 ops at the median and 39 at most: within the goal's 64)."
   echo
+  if [ "$part1" = 1 ]; then
   echo "## Executions per second ($exec_secs s per run, from the seed corpus, one core${pin:+ (taskset -c 0)})"
   echo
   echo "Goals: fuzz_sim >= 20,000 exec/s, fuzz_native >= 5,000 exec/s, judged on the median of libFuzzer's"
@@ -228,7 +237,11 @@ ttf_summary="$(printf '%s' "$ttf_rows" | awk -F'|' '
   echo "step, SanitizerCoverage leaves out the C++ standard library's templates (fuzz/coverage-ignorelist.txt):"
   echo "with them instrumented, the same runs gave fuzz_sim 17,633-19,074 and fuzz_native 4,467-5,179 exec/s."
   echo
-  echo "## Time to find a mutant (fuzz_mutant from an empty corpus, ${dict:+dictionary $dict, }cap $cap s per run, seeds ${seeds[*]})"
+  else
+    echo "Executions per second: not measured in this run (BENCH_PART1=0); see fuzz.md."
+    echo
+  fi
+  echo "## Time to find a mutant (fuzz_mutant from $([ "$from" = empty ] && echo "an empty corpus" || echo "the shipped seed corpus corpus/fuzz_mutant"), ${dict:+dictionary $dict, }cap $cap s per run, seeds ${seeds[*]})"
   echo
   echo "Goals: median < 60 s, minimised reproducer <= 6 ops. The first ${#mutants[@]} rows: seeds ${seeds[*]}; the next"
   echo "${#wide[@]} rows (BENCH_WIDE_MUTANTS): seeds ${wide_seeds[*]} (BENCH_WIDE_SEEDS; one seed: its \"median\" is that one run); $ttf_jobs mutant(s) at a time (BENCH_JOBS). Sampled $sampled of the $("$build/conformance/vmconform" list-backends | grep -c '^mutant:') mutants"

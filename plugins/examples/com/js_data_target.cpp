@@ -8,11 +8,13 @@
 // JsDebugAllowPartialRead (without it a read that cannot be completed fails); WriteMemory
 // returning the interface's documented E_JsDEBUG_INVALID_MEMORY_ADDRESS for an unwritable range
 // (the adapter reports it as WriteVirtual's HRESULT_FROM_WIN32(ERROR_NOACCESS)); and the optional
-// fault injection hook VmcInjectFreeFailure. One line, VMC_COM_JS_DATA_TARGET_PLUGIN(make_js_data_target),
+// fault injection hook VmcInjectFreeFailure. The model is not thread-safe, and the suite calls a
+// target from several threads at once (X-LINEARIZABLE), so every method holds one lock. One line, VMC_COM_JS_DATA_TARGET_PLUGIN(make_js_data_target),
 // makes it a plugin:
 //   vmconform run --plugin build/dev/plugins/libvmc_example_com_js_data_target.so
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 
 #include "vmconform/com/adapters.hpp"
 #include "vmconform/reference_model.hpp"
@@ -45,6 +47,7 @@ class ModelJsDataTarget final : public IJsDebugDataTarget {
 
   // IJsDebugDataTarget
   HRESULT ReadMemory(UINT64 address, JsDebugReadMemoryFlags flags, BYTE* buffer, DWORD size, DWORD* read) override {
+    const std::lock_guard<std::mutex> hold(lock_);
     if (read == nullptr) return kE_POINTER;
     *read = 0;
     std::uint32_t n = 0;
@@ -55,10 +58,12 @@ class ModelJsDataTarget final : public IJsDebugDataTarget {
     return kS_OK;
   }
   HRESULT WriteMemory(UINT64 address, BYTE* memory, DWORD size) override {
+    const std::lock_guard<std::mutex> hold(lock_);
     const HRESULT hr = model_.write_virtual(address, memory, size);
     return hr == kS_OK ? kS_OK : kE_JsDEBUG_INVALID_MEMORY_ADDRESS;
   }
   HRESULT AllocateVirtualMemory(UINT64 address, DWORD size, DWORD type, DWORD protect, UINT64* allocated) override {
+    const std::lock_guard<std::mutex> hold(lock_);
     if (allocated == nullptr) return kE_POINTER;
     std::uint64_t out = 0;
     const HRESULT hr = model_.allocate_virtual_memory(address, size, type, protect, &out);
@@ -66,6 +71,7 @@ class ModelJsDataTarget final : public IJsDebugDataTarget {
     return hr;
   }
   HRESULT FreeVirtualMemory(UINT64 address, DWORD size, DWORD type) override {
+    const std::lock_guard<std::mutex> hold(lock_);
     return model_.virtual_free(address, size, type);
   }
   HRESULT GetTlsValue(DWORD, UINT32, UINT64*) override { return kE_NOTIMPL; }
@@ -75,7 +81,10 @@ class ModelJsDataTarget final : public IJsDebugDataTarget {
   HRESULT GetThreadContext(DWORD, ULONG32, ULONG32, void*) override { return kE_NOTIMPL; }
 
   /// vmconform's fault-injection hook (adapters.hpp): the next FreeVirtualMemory returns `code`.
-  bool VmcInjectFreeFailure(HRESULT code) { return model_.inject_host_fault(code); }
+  bool VmcInjectFreeFailure(HRESULT code) {
+    const std::lock_guard<std::mutex> hold(lock_);
+    return model_.inject_host_fault(code);
+  }
 
  private:
   ~ModelJsDataTarget() = default;
@@ -86,6 +95,7 @@ class ModelJsDataTarget final : public IJsDebugDataTarget {
   }
 
   std::atomic<ULONG> references_{1};
+  std::mutex lock_;
   vmc::ReferenceModel model_;
 };
 

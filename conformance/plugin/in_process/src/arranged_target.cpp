@@ -54,22 +54,21 @@ ArrangedTarget::~ArrangedTarget() {
 hresult ArrangedTarget::allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type,
                                                 std::uint32_t protect, std::uint64_t* allocated_address) {
   if (!arranger_) return plugin_->allocate_virtual_memory(address, size, type, protect, allocated_address);
-  StepRecorder& steps = session_.steps();
-  steps.alloc(address, size, type, protect);
+  plugin_->locked_steps()->alloc(address, size, type, protect);
   const hresult hr = arranger_->allocate_virtual_memory(address, size, type, protect, allocated_address);
-  steps.alloc_done(address, size, type, hr, allocated_address ? *allocated_address : 0);
+  plugin_->locked_steps()->alloc_done(address, size, type, hr, allocated_address ? *allocated_address : 0);
   return hr;
 }
 
 hresult ArrangedTarget::virtual_free(std::uint64_t address, std::uint64_t size, std::uint32_t free_type) {
   if (!arranger_) return plugin_->virtual_free(address, size, free_type);
-  session_.steps().free(address, size, free_type);
+  plugin_->locked_steps()->free(address, size, free_type);
   return arranger_->virtual_free(address, size, free_type);
 }
 
 hresult ArrangedTarget::write_virtual(std::uint64_t address, const std::uint8_t* buffer, std::uint32_t bytes_requested) {
   if (session_.api().writes()) return plugin_->write_virtual(address, buffer, bytes_requested);
-  session_.steps().write(address, buffer, bytes_requested);
+  plugin_->locked_steps()->write(address, buffer, bytes_requested);
   return arranger_ ? arranger_->write_virtual(address, buffer, bytes_requested)
                    : observer_->write_virtual(address, buffer, bytes_requested);
 }
@@ -77,7 +76,7 @@ hresult ArrangedTarget::write_virtual(std::uint64_t address, const std::uint8_t*
 hresult ArrangedTarget::read_virtual(std::uint64_t address, std::uint8_t* buffer, std::uint32_t bytes_requested,
                                      std::uint32_t* bytes_read) {
   if (session_.api().reads()) return plugin_->read_virtual(address, buffer, bytes_requested, bytes_read);
-  session_.steps().read(address, bytes_requested);
+  plugin_->locked_steps()->read(address, bytes_requested);
   return arranger_ ? arranger_->read_virtual(address, buffer, bytes_requested, bytes_read)
                    : observer_->read_virtual(address, buffer, bytes_requested, bytes_read);
 }
@@ -86,7 +85,7 @@ bool ArrangedTarget::has_query() const { return arranger_ ? arranger_->has_query
 
 hresult ArrangedTarget::query_virtual(std::uint64_t address, RegionInfo* info) {
   if (!arranger_) return plugin_->query_virtual(address, info);
-  session_.steps().query(address);
+  plugin_->locked_steps()->query(address);
   return arranger_->query_virtual(address, info);
 }
 
@@ -95,13 +94,13 @@ std::vector<ForeignMemory> ArrangedTarget::foreign_memory() {
   // apply), and the arranger's foreign blocks are ordinary readable memory to a plugin that reads
   // the process as the OS maps it: offer none.
   if (!arranger_) return plugin_->foreign_memory();
-  session_.steps().set_foreign({});
+  plugin_->locked_steps()->set_foreign({});
   return {};
 }
 
 bool ArrangedTarget::inject_host_fault(hresult code) {
   if (!arranger_) return plugin_->inject_host_fault(code);
-  session_.steps().note("the suite's inject_host_fault(" + hresult_name(code) + ")");
+  plugin_->locked_steps()->note("the suite's inject_host_fault(" + hresult_name(code) + ")");
   return arranger_->inject_host_fault(code);
 }
 

@@ -14,8 +14,11 @@
 // class declared with vmconform/com/interfaces.h, with the Windows SDK's or with the .NET PAL's
 // headers works unchanged (each argument is converted to the method's own parameter type).
 // open(options) calls the factory once per test case; close() calls Release() once, which must
-// destroy the object (nothing else holds a reference). No exception ever crosses the C table: one
-// thrown by the factory makes open() return NULL, one thrown by a method becomes E_UNEXPECTED.
+// destroy the object (nothing else holds a reference). The suite calls one object from several
+// threads at once (rule X-LINEARIZABLE), as a runtime calls its host: the object must be
+// thread-safe (examples/com/js_data_target.cpp shows one lock). No exception ever crosses the C
+// table: one thrown by the factory makes open() return NULL, one thrown by a method becomes
+// E_UNEXPECTED.
 //
 // Mapping of every parameter (plugin.h entry <- COM method; "=" means passed unchanged):
 //

@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,12 +80,22 @@ class PluginTarget final : public Target {
 
   vmc_target* handle() const { return t_; }
 
+  /// The step log, under the lock that lets several threads call this target at once
+  /// (X-LINEARIZABLE): calls are logged in the order they start. ArrangedTarget logs the suite's
+  /// calls through it too.
+  struct LockedSteps {
+    std::unique_lock<std::mutex> lock;
+    StepRecorder& steps;
+    StepRecorder* operator->() { return &steps; }
+  };
+  LockedSteps locked_steps();
+
  private:
   PluginSession& session_;
   const PluginApi& api_;
   vmc_target* t_;
   std::uint32_t page_size_ = 0, granularity_ = 0;
-  std::vector<std::uint8_t> scratch_;  // the bounce buffer of read_virtual
+  std::mutex steps_mutex_;
   std::optional<std::vector<ForeignMemory>> foreign_;
   std::unique_ptr<WorkerBlocks> worker_blocks_;
   std::unique_ptr<SecondTarget> second_;
