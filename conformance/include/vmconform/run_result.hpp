@@ -44,7 +44,8 @@ struct Operations {
   /// The operations provided, in the catalogue's order: "WriteVirtual and ReadVirtual".
   std::string provided() const;
   /// Why `rule` does not apply ("WriteVirtual and ReadVirtual only: AllocateVirtualMemory not
-  /// provided"), or nullopt. The rules of the operation "all" (X-) always apply.
+  /// provided"), or nullopt. The rules of the operation "all" (X-) apply, but for X-LINEARIZABLE,
+  /// which only a subject providing every operation can satisfy.
   std::optional<std::string> missing(const Rule& rule) const;
   /// "ICorDebugMutableDataTarget (WriteVirtual and ReadVirtual)", or the operations alone.
   std::string checked() const;
