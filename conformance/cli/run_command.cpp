@@ -210,17 +210,27 @@ vmc::RunResult run_plugin(const vmc::RunOptions& o, bool no_capture, std::ostrea
   } catch (const vmc::plugin::SetupError& e) {
     throw UsageError(e.what());
   }
+  const vmc::Operations& ops = info.operations;
   out << "  plugin " << info.name << " (ABI " << info.abi << "), page size " << vmc::hex(info.page_size)
             << ", allocation granularity " << vmc::hex(info.granularity) << ", query_virtual "
-            << (info.query ? "present" : "absent (rules that need it are skipped)") << "\n"
-            << "  foreign memory: " << info.situation << "\n"
-            << "  isolation: one worker process per property, timeout " << vmc::seconds_text(s.timeout_seconds)
-            << " s; no host-fault injection in plugin ABI v1 (VF-EFAIL-STICKY is skipped)" << std::endl;
+            << (info.query ? "present" : !ops.allocate ? "the suite's" : "absent (rules that need it are skipped)")
+            << "\n"
+            << "  checks: " << ops.checked() << "\n";
+  if (!ops.arranged_by.empty()) out << "  provided for it: " << ops.arranged_by << "\n";
+  out << "  foreign memory: " << info.situation << "\n"
+            << "  isolation: one worker process per property, timeout " << vmc::seconds_text(s.timeout_seconds) << " s; "
+            << (info.fault_injection ? "host-fault injection: the plugin's inject_free_failure"
+                : !ops.free ? "host-fault injection: the suite's (the plugin has no VirtualFree)"
+                : info.abi == 1 ? "no host-fault injection in plugin ABI v1 (VF-EFAIL-STICKY is skipped)"
+                                : "no host-fault injection (no inject_free_failure: VF-EFAIL-STICKY is skipped)")
+            << std::endl;
+  vmc::RunOptions with_operations = o;
+  with_operations.operations = ops;
   vmc::RunResult result = vmc::run_suite(
       [&config](const vmc::PropertyDef& def, const vmc::RunOptions& opts) {
         return vmc::plugin::run_isolated(config, def, opts);
       },
-      o);
+      with_operations);
   result.plugin = info;
   return result;
 }

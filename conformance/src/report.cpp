@@ -39,6 +39,15 @@ std::string md_cell(const std::string& s) {
   return out;
 }
 
+/// What the run checked: the subject's operations (all of them for a backend).
+Operations operations_of(const RunResult& r) { return r.plugin ? r.plugin->operations : Operations{}; }
+
+/// "13 of 41 rules applied to ICorDebugMutableDataTarget (WriteVirtual and ReadVirtual)".
+std::string applied_sentence(const RunResult& r) {
+  return std::to_string(r.rules_applied()) + " of " + std::to_string(r.rules.size()) + " rules applied to " +
+         operations_of(r).checked();
+}
+
 /// The paragraphs report.md gives a sharded or plugin run, between its title and the seed.
 std::string context_paragraphs(const RunResult& r) {
   std::string context;
@@ -47,8 +56,10 @@ std::string context_paragraphs(const RunResult& r) {
                std::to_string(r.shard->index - 1) + " modulo " + std::to_string(r.shard->count) + ".\n\n";
   if (r.plugin)
     context += "Plugin `" + r.subject.name + "` (" + r.plugin->name + ", ABI " + std::to_string(r.plugin->abi) +
-               "), run in isolated worker processes (one per property).\n\nForeign memory: " + r.plugin->situation +
-               ".\n\n";
+               "), run in isolated worker processes (one per property).\n\nChecked: " + applied_sentence(r) +
+               (r.plugin->operations.arranged_by.empty() ? std::string()
+                                                         : "; provided for it: " + r.plugin->operations.arranged_by) +
+               ".\n\nForeign memory: " + r.plugin->situation + ".\n\n";
   return context;
 }
 
@@ -69,6 +80,7 @@ nlohmann::json report_json(const RunResult& r) {
     nlohmann::json rule;
     rule["id"] = o.id;
     rule["status"] = status_name(o.status);
+    if (!o.applies) rule["applies"] = false;
     rule["message"] = o.message;
     rule["reproducer"] = o.reproducer;
     if (const Rule* def = find_rule(o.id)) rule["text"] = def->text;
@@ -77,6 +89,19 @@ nlohmann::json report_json(const RunResult& r) {
     j["rules"].push_back(std::move(rule));
   }
   j["summary"] = r.summary();
+  {
+    const Operations ops = operations_of(r);
+    nlohmann::json names = nlohmann::json::array();
+    for (const char* op : {"WriteVirtual", "ReadVirtual", "AllocateVirtualMemory", "VirtualFree"})
+      if ((op[0] == 'W' && ops.write) || (op[0] == 'R' && ops.read) || (op[0] == 'A' && ops.allocate) ||
+          (op[0] == 'V' && ops.free))
+        names.push_back(op);
+    j["interface"] = {{"name", ops.interface},
+                      {"operations", names},
+                      {"arranged_by", ops.arranged_by},
+                      {"rules_applied", r.rules_applied()},
+                      {"rules", r.rules.size()}};
+  }
   j["coverage"] = r.coverage.to_json();
   if (r.shard) j["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}};
   if (r.plugin)
@@ -88,6 +113,7 @@ nlohmann::json report_json(const RunResult& r) {
                    {"allocation_granularity", r.plugin->granularity},
                    {"query_virtual", r.plugin->query},
                    {"foreign_memory", r.plugin->situation},
+                   {"fault_injection", r.plugin->fault_injection},
                    {"timeout_seconds", r.subject.timeout_seconds}};
   return j;
 }
@@ -128,7 +154,8 @@ std::string report_junit(const RunResult& r) {
   if (r.shard) context += "<property name=\"shard\" value=\"" + r.shard->text() + "\"/>";
   if (r.plugin)
     context += "<property name=\"plugin\" value=\"" + xml_escape(r.subject.name) +
-               "\"/><property name=\"plugin_name\" value=\"" + xml_escape(r.plugin->name) + "\"/>";
+               "\"/><property name=\"plugin_name\" value=\"" + xml_escape(r.plugin->name) +
+               "\"/><property name=\"checked\" value=\"" + xml_escape(applied_sentence(r)) + "\"/>";
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<testsuites>\n<testsuite name=\"" << xml_escape(suite) << "\" tests=\"" << r.rules.size()
     << "\" failures=\"" << s.at("fail") + s.at("xpass") << "\" skipped=\"" << s.at("skip")
@@ -175,15 +202,19 @@ std::string summary_table(const RunResult& r, const std::function<std::string(St
     for (const auto& p : o.properties) cases += p.cases;
     char id[64], rest[64];
     std::snprintf(id, sizeof id, "  %-27s ", o.id.c_str());
-    std::snprintf(rest, sizeof rest, " %10zu %6d\n", o.properties.size(), cases);
+    std::snprintf(rest, sizeof rest, " %10zu %6d", o.properties.size(), cases);
     std::string status = status_name(o.status);
     status.resize(std::max<std::size_t>(status.size(), 7), ' ');  // padded before colouring
-    t << id << (paint ? paint(o.status, status) : status) << rest;
+    t << id << (paint ? paint(o.status, status) : status) << rest
+      << (o.status == Status::skip && !o.message.empty() ? "  " + o.message : std::string()) << "\n";
   }
   const auto s = r.summary();
   t << "\n" << s.at("pass") << " passed, " << s.at("fail") + s.at("xpass") << " failed, "
     << count_text(static_cast<std::uint64_t>(s.at("xfail")), "expected failure") << ", " << s.at("skip")
     << " skipped (" << count_text(r.rules.size(), "rule") << ", " << duration_text(r.seconds) << ")\n";
+  if (r.rules_applied() != static_cast<int>(r.rules.size()) || !operations_of(r).complete())
+    t << applied_sentence(r) << "; the other " << r.rules.size() - r.rules_applied()
+      << " are skipped: their operations are not provided\n";
   return t.str();
 }
 

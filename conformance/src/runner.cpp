@@ -201,6 +201,13 @@ RunResult run_suite(const PropertyExecutor& execute, const RunOptions& o) {
     ++index;
     RuleOutcome r;
     r.id = rule.id;
+    if (const auto why = o.operations.missing(rule)) {
+      r.status = Status::skip;
+      r.applies = false;
+      r.message = *why;
+      result.rules.push_back(std::move(r));
+      continue;
+    }
     for (const PropertyDef& def : properties()) {
       if (def.rule != rule.id) continue;
       const int budget = def.long_cases > 0 ? def.long_cases * o.depth : o.cases;

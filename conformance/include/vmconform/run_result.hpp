@@ -30,6 +30,27 @@ struct Subject {
   double timeout_seconds = 60;  // isolated kinds: the time limit of one property's worker
 };
 
+/// Which of the documented operations a subject provides itself. A built-in backend provides all;
+/// a plugin of ABI version 2 may leave some out (vmconform/plugin.h): the suite then arranges or
+/// observes the memory itself, and the rules of the missing operations do not apply to it.
+struct Operations {
+  bool allocate = true;  // AllocateVirtualMemory (and VirtualFree: ABI v2 has them together)
+  bool free = true;      // VirtualFree
+  bool write = true;     // WriteVirtual
+  bool read = true;      // ReadVirtual
+  std::string interface;    // the interface the subject stands for ("ICorDebugMutableDataTarget"), or ""
+  std::string arranged_by;  // who provides what is missing, in words ("" when nothing is)
+  bool complete() const { return allocate && free && write && read; }
+  /// The operations provided, in the catalogue's order: "WriteVirtual and ReadVirtual".
+  std::string provided() const;
+  /// Why `rule` does not apply ("WriteVirtual and ReadVirtual only: AllocateVirtualMemory not
+  /// provided"), or nullopt. The rules of the operation "all" (X-) apply, but for X-LINEARIZABLE,
+  /// which only a subject providing every operation can satisfy.
+  std::optional<std::string> missing(const Rule& rule) const;
+  /// "ICorDebugMutableDataTarget (WriteVirtual and ReadVirtual)", or the operations alone.
+  std::string checked() const;
+};
+
 /// What the probe of a plugin found out (report.json's "plugin" object, with the Subject).
 struct PluginInfo {
   std::string name;  // the plugin's name field (or its file name)
@@ -37,6 +58,8 @@ struct PluginInfo {
   std::uint32_t page_size = 0, granularity = 0;
   bool query = false;     // query_virtual is present
   std::string situation;  // where its targets live and which foreign memory exists (foreign_memory.hpp)
+  Operations operations{};  // what it provides (ABI v2 may lack operations)
+  bool fault_injection = false;  // it can inject host failures (ABI v2 inject_free_failure)
 };
 
 struct RuleOutcome {
@@ -45,6 +68,9 @@ struct RuleOutcome {
   std::string message;
   std::string reproducer;  // a one-line command that reproduces the failure
   std::vector<PropertyOutcome> properties;
+  /// False when the rule's operation is one the subject does not provide (then `skip`, with the
+  /// reason in `message`, and no property ran). Last, so {id, status, message, ...} still reads.
+  bool applies = true;
 };
 
 struct RunResult {
@@ -58,6 +84,7 @@ struct RunResult {
   std::optional<PluginInfo> plugin;          // a plugin run: what its probe found
   coverage::Counts coverage;                 // every property's, merged (spec/coverage.md)
   std::map<std::string, int> summary() const;  // status name -> count
+  int rules_applied() const;                   // rules whose operations the subject provides
   bool ok() const;                             // no fail, no xpass
 };
 

@@ -5,7 +5,8 @@
 // worker process), a seed derived from the run's seed and the property's name (so `--rule X
 // --seed N` reproduces a failure exactly), and a case budget. A rule passes when every property
 // of it passed, fails when one failed (with a reproducer), and is skipped (with the reason) when
-// none could check the subject. A baseline then turns declared failures into xfail.
+// none could check the subject or when its operation is one the subject does not provide
+// (RunOptions::operations). A baseline then turns declared failures into xfail.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +40,9 @@ struct RunOptions {
   /// run, N = N times the default's long sequences (--depth N).
   int depth = 1;
   std::vector<std::string> only_rules;  // empty = every rule of the profile
+  /// What the subject provides: a rule whose operation it lacks is `skip` at once, with the
+  /// reason, and none of its properties runs (a plugin of ABI version 2).
+  Operations operations;
   std::function<void(const Progress&)> progress;  // may be empty; called on this thread
 };
 

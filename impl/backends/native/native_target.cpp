@@ -12,11 +12,19 @@
 #include <memory>
 #include <new>
 
+#include "arena_primitives.hpp"
 #include "local_primitives.hpp"
 
 namespace vmc {
 
-NativeTarget::NativeTarget() : RegionTableTarget(std::make_unique<LocalPrimitives>()) {
+namespace {
+std::unique_ptr<VmPrimitives> local_primitives(bool arena) {
+  if (arena) return std::make_unique<ArenaPrimitives>(std::make_unique<LocalPrimitives>());
+  return std::make_unique<LocalPrimitives>();
+}
+}  // namespace
+
+NativeTarget::NativeTarget(bool arena) : RegionTableTarget(local_primitives(arena)) {
   heap_block_ = std::malloc(kHeapBlockSize);
   if (heap_block_ == nullptr) throw std::bad_alloc();
   std::memset(heap_block_, 0xA5, kHeapBlockSize);

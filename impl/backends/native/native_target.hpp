@@ -1,8 +1,9 @@
 // native_target.hpp - the `native` backend's target: the region table over this process's memory.
 //
-// A RegionTableTarget with LocalPrimitives, plus the foreign memory the suite needs for rule
-// VF-FOREIGN: a malloc'd block, a buffer embedded in the target object, and a page mapped with
-// mmap outside the table. All three live exactly as long as the target.
+// A RegionTableTarget with LocalPrimitives (inside an arena of their own with the backend option
+// `arena`: arena_primitives.hpp), plus the foreign memory the suite needs for rule VF-FOREIGN: a
+// malloc'd block, a buffer embedded in the target object, and a page mapped with mmap outside the
+// table. All three live exactly as long as the target.
 #pragma once
 
 #include <array>
@@ -15,7 +16,8 @@ namespace vmc {
 
 class NativeTarget : public RegionTableTarget {
  public:
-  NativeTarget();
+  /// `arena`: every reservation inside one PROT_NONE arena (ArenaPrimitives).
+  explicit NativeTarget(bool arena = false);
   ~NativeTarget() override;
   std::vector<ForeignMemory> foreign_memory() override;
 

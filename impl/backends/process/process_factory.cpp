@@ -32,9 +32,11 @@ ProcessOptions parse_options(const std::string& text) {
       out.pid = static_cast<pid_t>(value);
     } else if (item == "allow-corruption") {
       out.allow_corruption = true;
+    } else if (item == "arena") {
+      out.arena = true;
     } else {
       throw std::invalid_argument("process backend: unknown option '" + item +
-                                  "' (known: pid=N, allow-corruption)");
+                                  "' (known: pid=N, allow-corruption, arena)");
     }
   }
   return out;
@@ -78,7 +80,7 @@ std::shared_ptr<Tracee> ProcessFactory::acquire() {
 std::unique_ptr<Target> ProcessFactory::make() {
   std::shared_ptr<Tracee> tracee = acquire();
   if (raw_) return std::make_unique<RawTarget>(std::move(tracee), *raw_);
-  return std::make_unique<ProcessTarget>(std::move(tracee));
+  return std::make_unique<ProcessTarget>(std::move(tracee), options_.arena);
 }
 
 std::string ProcessFactory::failure() const {
@@ -110,7 +112,8 @@ VMC_REGISTER_BACKEND(backend(
     "process",
     "another process's memory as a debugger sees it (ptrace-injected mmap/mprotect/munmap, "
     "process_vm_readv/writev, /proc/PID/mem) behind the host region table; x86-64 Linux; "
-    "options: pid=N to attach to a running process instead of a private child",
+    "options: pid=N to attach to a running process instead of a private child; arena: every reservation "
+    "inside one PROT_NONE arena of 64 GiB",
     true, std::nullopt));
 VMC_REGISTER_BACKEND(backend("raw-pvwritev",
                              "`process` with WriteVirtual as one unchecked process_vm_writev "

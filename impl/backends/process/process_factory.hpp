@@ -5,7 +5,9 @@
 // releasing everything it mapped; a new child only when every existing one is in use or dead.
 // "pid=N" - attach to that running process instead (all targets share it; it is detached,
 // cleaned and left running when the factory goes). Raw adapters refuse pid=N unless
-// "allow-corruption" is also given: their writes go wherever the address points.
+// "allow-corruption" is also given: their writes go wherever the address points. "arena" - every
+// target keeps its reservations inside an arena of its own in the tracee (how `run --plugin`
+// arranges memory in process N for a plugin that reads and writes it itself).
 #pragma once
 
 #include <sys/types.h>
@@ -25,6 +27,7 @@ namespace vmc::process {
 struct ProcessOptions {
   std::optional<pid_t> pid;
   bool allow_corruption = false;
+  bool arena = false;  // reservations inside one PROT_NONE arena of the tracee (arena_primitives.hpp)
 };
 /// Throws std::invalid_argument with a message naming the bad option.
 ProcessOptions parse_options(const std::string& text);

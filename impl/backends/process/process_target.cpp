@@ -6,13 +6,23 @@
 // are zeroed on those failures, as the model does on its own failures.
 #include "process_target.hpp"
 
+#include "arena_primitives.hpp"
 #include "remote_maps.hpp"
 
 
 namespace vmc::process {
 
-ProcessTarget::ProcessTarget(std::shared_ptr<Tracee> tracee)
-    : RegionTableTarget(std::make_unique<RemotePrimitives>(tracee)), tracee_(std::move(tracee)) {}
+namespace {
+std::unique_ptr<VmPrimitives> remote_primitives(const std::shared_ptr<Tracee>& tracee, bool arena, RemotePrimitives** remote) {
+  auto primitives = std::make_unique<RemotePrimitives>(tracee);
+  *remote = primitives.get();
+  if (!arena) return primitives;
+  return std::make_unique<ArenaPrimitives>(std::move(primitives));
+}
+}  // namespace
+
+ProcessTarget::ProcessTarget(std::shared_ptr<Tracee> tracee, bool arena)
+    : RegionTableTarget(remote_primitives(tracee, arena, &remote_)), tracee_(std::move(tracee)) {}
 
 hresult ProcessTarget::allocate_virtual_memory(std::uint64_t address, std::uint32_t size,
                                                std::uint32_t allocation_type,

@@ -21,7 +21,8 @@ namespace vmc::process {
 
 class ProcessTarget : public RegionTableTarget {
  public:
-  explicit ProcessTarget(std::shared_ptr<Tracee> tracee);
+  /// `arena`: every reservation inside one PROT_NONE arena of the tracee (arena_primitives.hpp).
+  explicit ProcessTarget(std::shared_ptr<Tracee> tracee, bool arena = false);
 
   hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size,
                                   std::uint32_t allocation_type, std::uint32_t page_protection,
@@ -43,11 +44,12 @@ class ProcessTarget : public RegionTableTarget {
   bool tracee_alive() const { return tracee_->alive(); }
 
  protected:
-  RemotePrimitives& remote() { return static_cast<RemotePrimitives&>(primitives()); }
+  RemotePrimitives& remote() { return *remote_; }
   Tracee& tracee() const { return *tracee_; }
 
  private:
   std::shared_ptr<Tracee> tracee_;
+  RemotePrimitives* remote_;  // the primitives, under the arena's when there is one
 };
 
 /// How a raw adapter performs WriteVirtual.

@@ -25,7 +25,7 @@ std::size_t g_stack_size = 0;
 
 /// A target opened for a probe and closed at the end of the scope.
 struct ProbeTarget {
-  ProbeTarget(const vmc_plugin_v1& api, const std::string& options, StepRecorder& steps) : api(api), steps(steps) {
+  ProbeTarget(const PluginApi& api, const std::string& options, StepRecorder& steps) : api(api), steps(steps) {
     steps.note("probe: open()");
     t = api.open(options.c_str());
   }
@@ -46,7 +46,7 @@ struct ProbeTarget {
   }
   ProbeTarget(const ProbeTarget&) = delete;
   ProbeTarget& operator=(const ProbeTarget&) = delete;
-  const vmc_plugin_v1& api;
+  const PluginApi& api;
   StepRecorder& steps;
   vmc_target* t = nullptr;
 };
@@ -71,7 +71,7 @@ bool worker_memory_holds(std::uint64_t address, const std::uint8_t* expected, st
          std::memcmp(seen, expected, n) == 0;
 }
 
-bool probe_in_worker(const vmc_plugin_v1& api, const std::string& options, StepRecorder& steps) {
+bool probe_in_worker(const PluginApi& api, const std::string& options, StepRecorder& steps) {
   ProbeTarget p(api, options, steps);
   if (p.t == nullptr) return false;
   std::uint64_t x = 0;
@@ -85,7 +85,7 @@ bool probe_in_worker(const vmc_plugin_v1& api, const std::string& options, StepR
   return in_worker;
 }
 
-bool probe_shared_space(const vmc_plugin_v1& api, const std::string& options, StepRecorder& steps) {
+bool probe_shared_space(const PluginApi& api, const std::string& options, StepRecorder& steps) {
   ProbeTarget one(api, options, steps), two(api, options, steps);
   if (one.t == nullptr || two.t == nullptr) return false;
   std::uint64_t x = 0, y = 0;
@@ -105,6 +105,20 @@ bool probe_shared_space(const vmc_plugin_v1& api, const std::string& options, St
 }  // namespace
 
 std::string Situation::describe() const {
+  const std::string where = !declared            ? ""
+                            : process == VMC_MEMORY_THIS_PROCESS ? " (memory_process(): this process)"
+                                                                 : " (memory_process(): process " + std::to_string(process) + ")";
+  if (!frees)
+    return "the plugin provides no VirtualFree, so VF-FOREIGN does not apply; its memory lives in " +
+           std::string(process == VMC_MEMORY_THIS_PROCESS ? "the worker's address space" : "process " + std::to_string(process)) +
+           ", where the suite arranges it";
+  if (declared && in_worker)
+    return "the target lives in the worker's address space" + where +
+           ": VF-FOREIGN also frees memory the worker allocated itself (a malloc'd block, an mmap'd page, a stack "
+           "buffer) and memory of a second target opened from the plugin";
+  if (declared)
+    return "the target lives in another process" + where +
+           ", which the plugin's targets share: VF-FOREIGN also frees memory of a second target opened from the plugin";
   if (in_worker)
     return "the target lives in the worker's address space: VF-FOREIGN also frees memory the worker allocated "
            "itself (a malloc'd block, an mmap'd page, a stack buffer) and memory of a second target opened from "
@@ -117,8 +131,19 @@ std::string Situation::describe() const {
          "worker's memory nor a second target's exists in the target";
 }
 
-Situation probe_situation(const vmc_plugin_v1& api, const std::string& options, StepRecorder& steps) {
+Situation probe_situation(const PluginApi& api, const std::string& options, StepRecorder& steps) {
   Situation s;
+  s.frees = api.virtual_free != nullptr;
+  if (api.memory_process != nullptr) {  // ABI version 2: the plugin says where its memory lives
+    ProbeTarget p(api, options, steps);
+    steps.note("probe: memory_process()");
+    s.process = p.t == nullptr ? VMC_MEMORY_ELSEWHERE : api.memory(p.t);
+    s.declared = s.process >= 0;
+    s.in_worker = s.process == VMC_MEMORY_THIS_PROCESS;
+    s.shared_space = s.process >= 0;  // every target of the plugin reaches the same process
+    if (s.declared || !api.complete()) return s;
+  }
+  if (!s.frees || !api.complete()) return s;
   s.in_worker = probe_in_worker(api, options, steps);
   s.shared_space = s.in_worker || probe_shared_space(api, options, steps);
   return s;
@@ -156,7 +181,7 @@ void WorkerBlocks::set_stack_buffer(void* buffer, std::size_t size) {
   g_stack_size = size;
 }
 
-std::unique_ptr<SecondTarget> SecondTarget::open(const vmc_plugin_v1& api, const std::string& options,
+std::unique_ptr<SecondTarget> SecondTarget::open(const PluginApi& api, const std::string& options,
                                                  StepRecorder& steps) {
   steps.note("second target: open()");
   vmc_target* t = api.open(options.c_str());
@@ -172,10 +197,12 @@ std::unique_ptr<SecondTarget> SecondTarget::open(const vmc_plugin_v1& api, const
     steps.note("second target: the allocation failed; VF-FOREIGN goes without it");
     return nullptr;
   }
-  std::uint8_t bytes[64];
-  fill_unlikely(bytes, sizeof bytes, base);
-  steps.note("second target: write_virtual(" + hex(base) + ", 64 bytes)");
-  api.write_virtual(t, base, bytes, sizeof bytes);
+  if (api.write_virtual != nullptr) {
+    std::uint8_t bytes[64];
+    fill_unlikely(bytes, sizeof bytes, base);
+    steps.note("second target: write_virtual(" + hex(base) + ", 64 bytes)");
+    api.write_virtual(t, base, bytes, sizeof bytes);
+  }
   second->memory_ = {base, size, "memory allocated through a second target opened from the same plugin"};
   return second;
 }

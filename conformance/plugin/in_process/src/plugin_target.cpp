@@ -6,7 +6,9 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "vmconform/backend_registry.hpp"
 #include "vmconform/constants.hpp"
+#include "vmconform/plugin/arranged_target.hpp"
 
 namespace vmc::plugin {
 namespace {
@@ -18,7 +20,7 @@ std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 }  // namespace
 
-PluginSession::PluginSession(const vmc_plugin_v1& api, std::string options, StepRecorder::Sink steps,
+PluginSession::PluginSession(const PluginApi& api, std::string options, StepRecorder::Sink steps,
                              std::function<void(int)> case_started)
     : api_(api), options_(std::move(options)), steps_(std::move(steps)), case_started_(std::move(case_started)) {}
 
@@ -36,6 +38,35 @@ vmc_target* PluginSession::open_case_target() {
     throw std::runtime_error("the plugin's open(" + quoted(options_) + ") returned NULL for target #" +
                              std::to_string(cases_) + " of this property");
   return t;
+}
+
+TargetFactory& PluginSession::arranger(std::int64_t process) {
+  auto& slot = arrangers_[process];
+  if (slot) return *slot;
+  const std::string name = process == VMC_MEMORY_THIS_PROCESS ? "native" : "process";
+  const BackendInfo* backend = find_backend(name);
+  if (backend == nullptr)
+    throw std::runtime_error("this executable has no `" + name + "` backend to arrange the plugin's memory with");
+  // In an arena: the plugin reads and writes the memory as the OS maps it, so every address the
+  // rules call free around the suite's reservations must really be unmapped or PROT_NONE.
+  BackendOptions options;
+  options.options = process == VMC_MEMORY_THIS_PROCESS ? "arena" : "pid=" + std::to_string(process) + ",arena";
+  steps_.note("the suite arranges memory with its `" + name + "` backend" +
+              (process == VMC_MEMORY_THIS_PROCESS ? std::string(" (this process, ") : " (") + options.options + ")");
+  try {
+    slot = backend->make_factory(options);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("the suite cannot arrange memory in " +
+                             (process == VMC_MEMORY_THIS_PROCESS ? std::string("this process") : "process " + std::to_string(process)) +
+                             ": " + e.what());
+  }
+  return *slot;
+}
+
+std::string PluginSession::arrangers_failure() const {
+  for (const auto& [process, factory] : arrangers_)
+    if (std::string why = factory->failure(); !why.empty()) return why;
+  return "";
 }
 
 PluginTarget::PluginTarget(PluginSession& session, vmc_target* t) : session_(session), api_(session.api()), t_(t) {
@@ -56,6 +87,7 @@ PluginTarget::LockedSteps PluginTarget::locked_steps() { return LockedSteps{std:
 
 hresult PluginTarget::allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type,
                                               std::uint32_t protect, std::uint64_t* allocated_address) {
+  if (api_.allocate_virtual_memory == nullptr) return E_NOTIMPL;  // ArrangedTarget never asks
   locked_steps()->alloc(address, size, type, protect);
   const hresult hr = api_.allocate_virtual_memory(t_, address, size, type, protect, allocated_address);
   locked_steps()->alloc_done(address, size, type, hr, allocated_address ? *allocated_address : 0);
@@ -63,17 +95,20 @@ hresult PluginTarget::allocate_virtual_memory(std::uint64_t address, std::uint32
 }
 
 hresult PluginTarget::virtual_free(std::uint64_t address, std::uint64_t size, std::uint32_t free_type) {
+  if (api_.virtual_free == nullptr) return E_NOTIMPL;
   locked_steps()->free(address, size, free_type);
   return api_.virtual_free(t_, address, size, free_type);
 }
 
 hresult PluginTarget::write_virtual(std::uint64_t address, const std::uint8_t* buffer, std::uint32_t bytes_requested) {
+  if (api_.write_virtual == nullptr) return E_NOTIMPL;
   locked_steps()->write(address, buffer, bytes_requested);
   return api_.write_virtual(t_, address, buffer, bytes_requested);
 }
 
 hresult PluginTarget::read_virtual(std::uint64_t address, std::uint8_t* buffer, std::uint32_t bytes_requested,
                                    std::uint32_t* bytes_read) {
+  if (api_.read_virtual == nullptr) return E_NOTIMPL;
   locked_steps()->read(address, bytes_requested);
   if (buffer == nullptr) return api_.read_virtual(t_, address, nullptr, bytes_requested, bytes_read);
   // The bounce buffer is the call's own: X-LINEARIZABLE reads from several threads at once.
@@ -118,9 +153,19 @@ std::vector<ForeignMemory> PluginTarget::foreign_memory() {
   return *foreign_;
 }
 
+bool PluginTarget::inject_host_fault(hresult code) {
+  if (api_.inject_free_failure == nullptr) return false;
+  session_.steps().note("inject_free_failure(" + hresult_name(code) + ")");
+  return api_.inject_free_failure(t_, code) != 0;
+}
+
 std::unique_ptr<Target> PluginTargetFactory::make() {
   vmc_target* t = session_.open_case_target();
-  return std::make_unique<PluginTarget>(session_, t);
+  auto target = std::make_unique<PluginTarget>(session_, t);
+  if (session_.api().complete()) return target;
+  return std::make_unique<ArrangedTarget>(session_, std::move(target));
 }
+
+std::string PluginTargetFactory::failure() const { return session_.arrangers_failure(); }
 
 }  // namespace vmc::plugin

@@ -2,6 +2,7 @@
 // hang or garbage becomes (vmconform/plugin/isolation.hpp).
 #include "vmconform/plugin/isolation.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <variant>
@@ -170,8 +171,24 @@ PluginInfo probe_plugin(const IsolationConfig& config) {
     throw ProbeCrashed(with_output(subject + ": the worker that loaded it " + status.describe() +
                                        " before reporting" + where(t),
                                    worker));
-  return PluginInfo{t.hello->name, VMC_PLUGIN_ABI_VERSION, t.hello->page_size, t.hello->granularity, t.hello->query,
-                    t.hello->situation};
+  PluginInfo info;
+  info.name = t.hello->name;
+  info.abi = t.hello->abi;
+  info.page_size = t.hello->page_size;
+  info.granularity = t.hello->granularity;
+  info.query = t.hello->query;
+  info.situation = t.hello->situation;
+  const auto has = [&](const char* op) {
+    return std::find(t.hello->operations.begin(), t.hello->operations.end(), op) != t.hello->operations.end();
+  };
+  info.operations.write = has("WriteVirtual");
+  info.operations.read = has("ReadVirtual");
+  info.operations.allocate = has("AllocateVirtualMemory");
+  info.operations.free = has("VirtualFree");
+  info.operations.interface = t.hello->interface;
+  info.operations.arranged_by = t.hello->arranged_by;
+  info.fault_injection = t.hello->fault_injection;
+  return info;
 }
 
 PropertyOutcome run_isolated(const IsolationConfig& config, const PropertyDef& def, const RunOptions& options) {

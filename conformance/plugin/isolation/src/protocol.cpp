@@ -66,6 +66,17 @@ Message message_from(const json& parsed) {
     h.granularity = j.u32("granularity");
     h.query = j.boolean("query");
     h.situation = j.str("situation");
+    if (j.has("abi")) h.abi = j.count("abi");
+    if (j.has("interface")) h.interface = j.str("interface");
+    if (j.has("arranged_by")) h.arranged_by = j.str("arranged_by");
+    if (j.has("fault_injection")) h.fault_injection = j.boolean("fault_injection");
+    if (j.has("operations")) {
+      h.operations.clear();
+      for (const json& op : j.field("operations", json::value_t::array)) {
+        if (!op.is_string()) throw ProtocolError("field \"operations\" of a \"hello\" message holds a non-string");
+        h.operations.push_back(op.get<std::string>());
+      }
+    }
     return h;
   }
   if (t == "case") return CaseStart{j.count("n")};
@@ -125,6 +136,11 @@ std::string encode(const Message& m) {
     j["granularity"] = h->granularity;
     j["query"] = h->query;
     j["situation"] = h->situation;
+    j["abi"] = h->abi;
+    j["interface"] = h->interface;
+    j["operations"] = h->operations;
+    j["arranged_by"] = h->arranged_by;
+    j["fault_injection"] = h->fault_injection;
   } else if (const auto* c = std::get_if<CaseStart>(&m)) {
     j["t"] = "case";
     j["n"] = c->number;

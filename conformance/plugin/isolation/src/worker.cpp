@@ -17,6 +17,7 @@
 
 #include "vmconform/differential.hpp"
 #include "vmconform/opseq.hpp"
+#include "vmconform/plugin/arranged_target.hpp"
 #include "vmconform/plugin/foreign_memory.hpp"
 #include "vmconform/plugin/plugin_library.hpp"
 #include "vmconform/plugin/plugin_target.hpp"
@@ -78,8 +79,9 @@ int prepare_process() {
   return request;
 }
 
-void check_geometry(const vmc_plugin_v1& api, vmc_target* t) {
-  const std::string problem = geometry_problem(api.page_size(t), api.allocation_granularity(t));
+void check_geometry(const PluginApi& api, vmc_target* t) {
+  std::string problem = geometry_problem(api.page_size(t), api.allocation_granularity(t));
+  if (problem.empty()) problem = location_problem(api, t);
   if (!problem.empty()) fail("abi", problem);
 }
 
@@ -145,11 +147,13 @@ void run_worker() {
   } catch (const LoadError& e) {
     fail(e.kind, e.what());
   }
-  const vmc_plugin_v1& api = library->api();
+  const PluginApi& api = library->api();
   PluginSession session(
       api, request.options, [](const std::string& line) { send(Step{line}); },
       [](int n) { send(CaseStart{n}); });
-  Hello hello{library->name(), 0, 0, api.query_virtual != nullptr, ""};
+  Hello hello;
+  hello.name = library->name();
+  hello.query = api.query_virtual != nullptr;
 
   if (request.kind == Request::Kind::probe) {
     vmc_target* t = nullptr;
@@ -161,6 +165,11 @@ void run_worker() {
     check_geometry(api, t);
     hello.page_size = api.page_size(t);
     hello.granularity = api.allocation_granularity(t);
+    hello.abi = api.abi;
+    hello.interface = api.interface_name != nullptr ? api.interface_name : "";
+    hello.operations = api.operations();
+    hello.arranged_by = describe_arrangement(api, api.memory(t));
+    hello.fault_injection = api.inject_free_failure != nullptr;
     session.steps().note("close()");
     api.close(t);
     hello.situation = session.situation().describe();

@@ -4,13 +4,18 @@
 // log. It reads through a bounce buffer with guard bytes on both sides, so a plugin that writes
 // outside the caller's buffer is reported (an exception, which fails the running property)
 // instead of silently corrupting the worker. foreign_memory() returns what foreign_memory.hpp
-// finds for the plugin's situation; there is no host-fault injection in plugin ABI v1, so
-// VF-EFAIL-STICKY is skipped with that reason. PluginSession holds what the targets of one
-// worker share: the table, the options, the step log and the situation (probed on first use).
+// finds for the plugin's situation; host-fault injection is the plugin's inject_free_failure
+// (ABI version 2), so a plugin without one (every version-1 plugin) has VF-EFAIL-STICKY skipped
+// with that reason. A plugin that lacks operations (ABI version 2) gets ArrangedTarget
+// (arranged_target.hpp) from the factory instead, which routes what it lacks to the suite.
+// PluginSession holds what the targets of one worker share: the table, the options, the step
+// log, the situation (probed on first use) and the suite's arrangers (one backend factory per
+// process the plugin's memory lives in, made on first use).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "vmconform/plugin/foreign_memory.hpp"
+#include "vmconform/plugin/plugin_library.hpp"
 #include "vmconform/plugin/step_log.hpp"
 #include "vmconform/plugin.h"
 #include "vmconform/target.hpp"
@@ -26,22 +32,29 @@ namespace vmc::plugin {
 
 class PluginSession {
  public:
-  PluginSession(const vmc_plugin_v1& api, std::string options, StepRecorder::Sink steps,
+  PluginSession(const PluginApi& api, std::string options, StepRecorder::Sink steps,
                 std::function<void(int)> case_started = {});
-  const vmc_plugin_v1& api() const { return api_; }
+  const PluginApi& api() const { return api_; }
   const std::string& options() const { return options_; }
   StepRecorder& steps() { return steps_; }
   const Situation& situation();
   /// Opens a target (announcing a new case); throws std::runtime_error if open() returns NULL.
   vmc_target* open_case_target();
+  /// The factory of the suite's own targets over the memory of `process` (0: this process, the
+  /// `native` backend; N > 0: process N, the `process` backend attached to it), made on first use
+  /// from the backend registry. Throws std::runtime_error if it cannot be made.
+  TargetFactory& arranger(std::int64_t process);
+  /// The first failure one of the arrangers reports (a process that died), or "".
+  std::string arrangers_failure() const;
 
  private:
-  const vmc_plugin_v1& api_;
+  const PluginApi& api_;
   std::string options_;
   StepRecorder steps_;
   std::function<void(int)> case_started_;
   int cases_ = 0;
   std::optional<Situation> situation_;
+  std::map<std::int64_t, std::unique_ptr<TargetFactory>> arrangers_;
 };
 
 class PluginTarget final : public Target {
@@ -62,20 +75,26 @@ class PluginTarget final : public Target {
   bool has_query() const override { return session_.api().query_virtual != nullptr; }
   hresult query_virtual(std::uint64_t address, RegionInfo* info) override;
   std::vector<ForeignMemory> foreign_memory() override;
+  /// The plugin's inject_free_failure (ABI version 2); false without one.
+  bool inject_host_fault(hresult code) override;
 
- private:
-  PluginSession& session_;
-  const vmc_plugin_v1& api_;
-  vmc_target* t_;
-  std::uint32_t page_size_ = 0, granularity_ = 0;
+  vmc_target* handle() const { return t_; }
+
   /// The step log, under the lock that lets several threads call this target at once
-  /// (X-LINEARIZABLE): calls are logged in the order they start.
+  /// (X-LINEARIZABLE): calls are logged in the order they start. ArrangedTarget logs the suite's
+  /// calls through it too.
   struct LockedSteps {
     std::unique_lock<std::mutex> lock;
     StepRecorder& steps;
     StepRecorder* operator->() { return &steps; }
   };
   LockedSteps locked_steps();
+
+ private:
+  PluginSession& session_;
+  const PluginApi& api_;
+  vmc_target* t_;
+  std::uint32_t page_size_ = 0, granularity_ = 0;
   std::mutex steps_mutex_;
   std::optional<std::vector<ForeignMemory>> foreign_;
   std::unique_ptr<WorkerBlocks> worker_blocks_;
@@ -86,7 +105,9 @@ class PluginTargetFactory final : public TargetFactory {
  public:
   PluginTargetFactory(PluginSession& session, std::string name) : session_(session), name_(std::move(name)) {}
   std::string name() const override { return name_; }
+  /// A PluginTarget, or an ArrangedTarget when the plugin lacks an operation.
   std::unique_ptr<Target> make() override;
+  std::string failure() const override;
 
  private:
   PluginSession& session_;

@@ -52,6 +52,13 @@ struct Hello {
   std::uint32_t page_size = 0, granularity = 0;
   bool query = false;     // query_virtual is present
   std::string situation;  // probe only: where the target lives and which foreign memory exists
+  // Optional fields (absent in a message: a version-1 plugin's values), set by the probe:
+  int abi = 1;                          // the plugin ABI version of its table
+  std::string interface{};              // its interface_name ("" when none)
+  std::vector<std::string> operations{  // the documented operations it provides
+      "WriteVirtual", "ReadVirtual", "AllocateVirtualMemory", "VirtualFree"};
+  std::string arranged_by{};  // who provides the missing operations, in words ("" when none is missing)
+  bool fault_injection = false;  // inject_free_failure is present
 };
 /// A property case opened a fresh target (number counts the targets of this property).
 struct CaseStart {
