@@ -14,7 +14,8 @@
 #   ./libmyplugin.so, build/libmyplugin.so, $PWD/libmyplugin.so -> this build's example C plugin
 #   build/fuzz/fuzz/NAME, build/dev/fuzz/NAME -> this build's fuzz target NAME (the standalone main:
 #       it runs each input once and ignores libFuzzer's -flags)
-#   $PWD/build/fuzz/plugins/ -> this build's plugins/
+#   $PWD/build/fuzz/plugins/, build/dev/plugins/ -> this build's plugins/
+#   pid=1234 -> the pid of a sleeping child process (another process to attach to)
 #   artifacts/crash-<sha1> -> fuzz_native's input of fuzz/seeds/decommit-recommit.opseq (the standalone main minimises nothing,
 #       so min.bin is made a copy of it when the command did not write it)
 #   main-report.json -> the report.json of an earlier command of the same document (out/report.json)
@@ -31,6 +32,10 @@ set -uo pipefail
 doc="$1" src="$2" build="$3" scratch="$4"
 vmconform="$build/conformance/vmconform"
 plugin="$build/plugins/libvmc_example_c.so"
+# pid=1234 in the docs names "another process": a sleeping child of this script stands in for it.
+sleep 3600 &
+other=$!
+trap 'kill "$other" 2> /dev/null || true' EXIT
 rm -rf "$scratch" && mkdir -p "$scratch/corpus" "$scratch/fuzzers" || exit 1
 cp -r "$src/corpus/fuzz_native" "$src/corpus/fuzz_plugin" "$src/corpus/opseq.dict" "$scratch/corpus/"
 # The artifact: the fuzz_native input of a hand-written seed (corpus/seeds.tsv names its source).
@@ -78,6 +83,8 @@ for original in "${commands[@]}"; do
   cmd="${cmd//build\/fuzz\/fuzz\//$build/fuzz/}"
   cmd="${cmd//.\/libmyplugin.so/$plugin}"
   cmd="${cmd//build\/libmyplugin.so/$plugin}"
+  cmd="${cmd// build\/dev\/plugins\// $build/plugins/}"
+  cmd="${cmd//pid=1234/pid=$other}"
   cmd="${cmd//artifacts\/crash-<sha1>/artifacts/crash-sample}"
   cmd="${cmd//--benchmarks reports\/benchmarks/--benchmarks $src/reports/benchmarks}"
   cmd="${cmd//--time 600/--time 1}"
