@@ -23,7 +23,7 @@ const vmc_plugin_v1 plugin = {
     "native",
     [](const char*) -> vmc_target* {
       try {
-        return new vmc_target{};
+        return new vmc_target();
       } catch (const std::exception&) {
         return nullptr;
       }
