@@ -80,7 +80,8 @@ class ReplayTarget final : public Target {
   hresult write_virtual(std::uint64_t, const std::uint8_t*, std::uint32_t) override { return current->hr; }
   hresult read_virtual(std::uint64_t, std::uint8_t* buffer, std::uint32_t n, std::uint32_t* bytes_read) override {
     if (bytes_read != nullptr) *bytes_read = static_cast<std::uint32_t>(current->out);
-    if (buffer != nullptr) std::memcpy(buffer, current->data.data(), std::min<std::size_t>(n, current->data.size()));
+    const std::size_t copied = std::min<std::size_t>(n, current->data.size());
+    if (buffer != nullptr && copied > 0) std::memcpy(buffer, current->data.data(), copied);
     return current->hr;
   }
 
