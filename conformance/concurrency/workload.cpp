@@ -3,20 +3,13 @@
 
 #include <algorithm>
 
+#include "vmconform/splitmix64.hpp"
+
 namespace vmc::concurrency {
 namespace {
 
-/// SplitMix64: the workload depends on nothing but its seed.
-struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
-};
+/// SplitMix64 (vmconform/splitmix64.hpp): the workload depends on nothing but its seed.
+using Rng = SplitMix64;
 
 opseq::AddrRef region(std::uint8_t index, std::int32_t page, std::int32_t offset) {
   opseq::AddrRef a;

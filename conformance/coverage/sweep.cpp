@@ -9,22 +9,13 @@
 
 #include "coverage_names.hpp"
 #include "vmconform/coverage_sweep.hpp"
+#include "vmconform/splitmix64.hpp"
 
 namespace vmc::coverage {
 namespace {
 
-/// SplitMix64: the sweep depends on nothing but its seed.
-struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
-  std::uint64_t between(std::uint64_t lo, std::uint64_t hi) { return lo + below(hi - lo + 1); }
-};
+/// SplitMix64 (vmconform/splitmix64.hpp): the sweep depends on nothing but its seed.
+using Rng = SplitMix64;
 
 std::string num(std::uint64_t v) { return v < 10 ? std::to_string(v) : hex(v); }
 std::string type_text(std::uint32_t t) { return alloc_type_name(t); }
