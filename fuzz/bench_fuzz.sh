@@ -32,7 +32,7 @@ ttf_jobs="${BENCH_JOBS:-1}"
 dict="${BENCH_DICT-corpus/opseq.dict}"
 dict_args=(); [ -z "$dict" ] || dict_args=(-dict="$dict")
 targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline
-  fuzz_worker_protocol)
+  fuzz_worker_protocol fuzz_agent_protocol)
 report=reports/benchmarks/fuzz.md
 scratch="$build/bench-fuzz"
 

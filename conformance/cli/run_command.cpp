@@ -3,7 +3,8 @@
 // Prints the seed first, a progress line per property, then the summary table, and for every
 // failure its message, counterexample, seed and one-line reproducer. Writes reports on request
 // and applies a baseline of expected failures. With --plugin the properties run in isolated
-// worker processes (conformance/plugin/); --shard I/N runs one share of the rules (shard.hpp).
+// worker processes (conformance/plugin/); with --agent "COMMAND" against an agent process, a fresh
+// one per property (spec/agent-protocol.md); --shard I/N runs one share of the rules (shard.hpp).
 // A backend whose targets cannot be made is a setup error (exit 2); a target that fails during
 // the run (Target::failure(), e.g. a traced process that died) is printed to stderr, named in
 // the failing rules' messages, and makes the exit status 1 even when a baseline lists the rule.
@@ -18,6 +19,7 @@
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/baseline.hpp"
 #include "vmconform/catalogue.hpp"
+#include "vmconform/plugin/agent_target.hpp"
 #include "vmconform/plugin/isolation.hpp"
 #include "vmconform/report.hpp"
 #include "vmconform/reproducer.hpp"
@@ -28,7 +30,7 @@ namespace {
 
 struct RunArgs {
   std::string backend, backend_options, profile = "win32", report_dir, baseline, junit;
-  std::string plugin, plugin_options, shard;
+  std::string plugin, plugin_options, agent, shard;
   double timeout = 60;
   std::optional<std::uint64_t> seed;
   int cases = 100;
@@ -114,11 +116,42 @@ vmc::RunResult run_plugin(const vmc::RunOptions& o) {
   return result;
 }
 
+/// The suite against an agent: a probe agent says hello and opens a target (an agent that cannot
+/// is a UsageError: exit 2), what it said is printed, then every property runs with an agent of
+/// its own. A target failure (the agent died, hung, sent garbage) is printed as for a backend.
+vmc::RunResult run_agent(const vmc::RunOptions& o, bool* target_failed) {
+  const vmc::plugin::AgentConfig config{o.subject.name, o.subject.timeout_seconds};
+  vmc::PluginInfo info;
+  try {
+    info = vmc::plugin::probe_agent(config);
+  } catch (const vmc::plugin::SetupError& e) {
+    throw UsageError(std::string("cannot use the agent: ") + e.what());
+  }
+  std::cout << "  agent " << info.name << " (vmconform-agent/" << info.abi << "), page size " << vmc::hex(info.page_size)
+            << ", allocation granularity " << vmc::hex(info.granularity) << ", query "
+            << (info.query ? "present" : "absent (rules that need it are skipped)") << "\n"
+            << "  foreign memory: " << info.situation << "\n"
+            << "  isolation: one agent process per property, timeout " << vmc::seconds_text(o.subject.timeout_seconds)
+            << " s" << std::endl;
+  vmc::RunResult result = vmc::run_suite(
+      [&config](const vmc::PropertyDef& def, const vmc::RunOptions& opts) {
+        return vmc::plugin::run_agent_property(config, def, opts);
+      },
+      o);
+  result.plugin = info;
+  *target_failed = print_target_failures(result, nullptr);
+  return result;
+}
+
 int run(const RunArgs& a) {
-  if (a.backend.empty() == a.plugin.empty())
-    throw UsageError("give either --backend NAME (see list-backends) or --plugin PATH (a plugin shared object)");
+  if (!a.backend.empty() + !a.plugin.empty() + !a.agent.empty() != 1)
+    throw UsageError(
+        "give one of --backend NAME (see list-backends), --plugin PATH (a plugin shared object) or --agent \"COMMAND "
+        "ARGS\" (a program speaking spec/agent-protocol.md)");
   const vmc::BackendInfo* backend = nullptr;
-  if (a.plugin.empty()) {
+  if (!a.agent.empty() && !a.backend_options.empty())
+    throw UsageError("--backend-options applies to --backend; an agent takes its options in its command");
+  if (!a.backend.empty()) {
     backend = vmc::find_backend(a.backend);
     if (!backend) {
       std::string known;
@@ -153,8 +186,9 @@ int run(const RunArgs& a) {
     throw UsageError(e.what());
   }
   vmc::RunOptions o;
-  o.subject = backend ? vmc::Subject{vmc::Subject::Kind::backend, a.backend, a.backend_options}
-                      : vmc::Subject{vmc::Subject::Kind::plugin, a.plugin, a.plugin_options, a.timeout};
+  o.subject = backend            ? vmc::Subject{vmc::Subject::Kind::backend, a.backend, a.backend_options}
+              : !a.agent.empty() ? vmc::Subject{vmc::Subject::Kind::agent, a.agent, "", a.timeout}
+                                 : vmc::Subject{vmc::Subject::Kind::plugin, a.plugin, a.plugin_options, a.timeout};
   o.profile = *profile;
   o.seed = a.seed ? *a.seed : std::random_device{}() * 4294967296ull + std::random_device{}();
   o.cases = a.cases;
@@ -163,7 +197,7 @@ int run(const RunArgs& a) {
   o.depth = a.quick ? 0 : a.depth;
   o.only_rules = shard ? vmc::shard_rules(*shard, *profile, a.rules) : a.rules;
   if (!a.quiet) o.progress = [](const std::string& line) { std::cerr << "  running " << line << "\n"; };
-  std::cout << "vmconform: " << (backend ? "backend " : "plugin ") << o.subject.name << ", profile " << a.profile
+  std::cout << "vmconform: " << (backend ? "backend " : !a.agent.empty() ? "agent " : "plugin ") << o.subject.name << ", profile " << a.profile
             << ", seed " << o.seed << ", " << o.cases << " cases per property"
             << (shard ? ", shard " + shard->text() + " (" + std::to_string(o.only_rules.size()) + " rules)"
                       : std::string())
@@ -186,6 +220,8 @@ int run(const RunArgs& a) {
     probe_backend(*backend, vmc::BackendOptions{o.seed, a.backend_options});
     result = vmc::run_suite(*factory, o);
     target_failed = print_target_failures(result, factory.get());
+  } else if (!a.agent.empty()) {
+    result = run_agent(o, &target_failed);
   } else {
     result = run_plugin(o);
   }
@@ -221,14 +257,15 @@ int run(const RunArgs& a) {
 
 }  // namespace
 
-VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state machine against a backend or a plugin", 30,
+VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state machine against a backend, a plugin or an agent", 30,
                             [](CLI::App& rn) -> std::function<int()> {
   auto a = std::make_shared<RunArgs>();
   rn.add_option("--backend", a->backend, "Backend name (see list-backends)");
   rn.add_option("--backend-options", a->backend_options, "Backend-specific options, e.g. pid=1234");
   rn.add_option("--plugin", a->plugin, "A plugin shared object (vmconform/plugin.h), run in isolated workers");
   rn.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()");
-  rn.add_option("--timeout", a->timeout, "Per-property time limit of a plugin worker, in seconds (default 60)");
+  rn.add_option("--agent", a->agent, "An agent: \"COMMAND ARGS...\" speaking spec/agent-protocol.md, one process per property");
+  rn.add_option("--timeout", a->timeout, "Per-property time limit of a plugin worker or an agent, in seconds (default 60)");
   rn.add_option("--shard", a->shard, "Run only shard I of N (I/N): the rules whose index % N == I-1");
   rn.add_option("--profile", a->profile, "documented or win32 (default win32)");
   rn.add_option("--seed", a->seed, "Seed (default: random, printed)");

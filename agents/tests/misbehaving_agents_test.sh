@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# misbehaving_agents_test.sh - `vmconform run --agent` against agents that exit, crash, hang, print
+# garbage, answer out of order, refuse a request or read too much: each run must end (no hang, no
+# crash of vmconform), exit 1, and name the rule and the failing request in its report entry.
+# Usage: misbehaving_agents_test.sh VMCONFORM PYTHON3 SCRATCH_DIR
+set -euo pipefail
+vmconform="$1"; python="$2"; scratch="$3"
+here="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$scratch"
+status=0
+check() {  # behaviour, rule, expected text
+  local behaviour="$1" rule="$2" expected="$3" out="$scratch/$1"
+  local rc=0
+  timeout 60 "$vmconform" run --agent "$python $here/misbehaving_agent.py $behaviour" --rule "$rule" --seed 1 \
+    --cases 5 --timeout 4 --quiet --report "$out" > "$out.log" 2>&1 || rc=$?
+  if [ "$rc" -ne 1 ]; then
+    echo "FAIL $behaviour: exit $rc, expected 1"; cat "$out.log"; status=1; return
+  fi
+  if ! grep -q "target failure" "$out/report.md" || ! grep -q "$rule" "$out/report.md" || ! grep -q "request #" "$out/report.md" ||
+     ! grep -q -- "$expected" "$out/report.md"; then
+    echo "FAIL $behaviour: report.md does not name the rule, the request and '$expected'"; cat "$out/report.md"; status=1; return
+  fi
+  echo "ok $behaviour: $(grep -o "request #[0-9]* ([a-z]*[^)]*): [^;|]*" "$out/report.md" | head -1)"
+}
+check exit WV-ROUNDTRIP "exited with status 3 before answering"
+check crash WV-ROUNDTRIP "killed by signal 11"
+check hang WV-ROUNDTRIP "did not answer within"
+check garbage WV-ROUNDTRIP "malformed response (not JSON)"
+check out-of-order WV-ROUNDTRIP "answered out of order"
+check refuse WV-ROUNDTRIP "could not handle the request"
+check long-read RV-PREFIX "asked for"
+exit $status
