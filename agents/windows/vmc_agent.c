@@ -58,16 +58,18 @@ static void make_process_foreign(vmc_u64 out[3]) {
   out[2] = (vmc_u64)(ULONG_PTR)(g_image_buffer + 4096);
 }
 
-/* `vmc_agent.exe child`: make the foreign memory, say where it is, wait for the end of stdin. */
-static int run_child(void) {
+/* `vmc_agent.exe child PARENT_PID`: make the foreign memory, say where it is, then wait for the
+ * parent to end. The wait is a wineserver wait (WaitForSingleObject), where Wine runs the parent's
+ * VirtualAllocEx, VirtualFreeEx and VirtualQueryEx calls at once; a thread blocked in ReadFile
+ * would have to be interrupted by a signal for each of them, several times slower. */
+static int run_child(DWORD parent_pid) {
   vmc_u64 f[3];
   make_process_foreign(f);
+  HANDLE parent = OpenProcess(SYNCHRONIZE, FALSE, parent_pid);
   char line[128];
   DWORD n = (DWORD)snprintf(line, sizeof line, "%llx %llx %llx\n", f[0], f[1], f[2]);
   WriteFile(GetStdHandle(STD_OUTPUT_HANDLE), line, n, &n, NULL);
-  char c;
-  while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), &c, 1, &n, NULL) && n == 1) {
-  }
+  if (parent != NULL) WaitForSingleObject(parent, INFINITE);
   TerminateProcess(GetCurrentProcess(), 0);
   return 0;
 }
@@ -79,9 +81,9 @@ static HANDLE start_child(vmc_u64 foreign[3]) {
   if (!CreatePipe(&in_read, &in_write, &sa, 0) || !CreatePipe(&out_read, &out_write, &sa, 0)) return NULL;
   SetHandleInformation(in_write, HANDLE_FLAG_INHERIT, 0);
   SetHandleInformation(out_read, HANDLE_FLAG_INHERIT, 0);
-  char exe[MAX_PATH], cmd[MAX_PATH + 16];
+  char exe[MAX_PATH], cmd[MAX_PATH + 32];
   GetModuleFileNameA(NULL, exe, sizeof exe);
-  snprintf(cmd, sizeof cmd, "\"%s\" child", exe);
+  snprintf(cmd, sizeof cmd, "\"%s\" child %lu", exe, GetCurrentProcessId());
   STARTUPINFOA si;
   memset(&si, 0, sizeof si);
   si.cb = sizeof si;
@@ -99,8 +101,8 @@ static HANDLE start_child(vmc_u64 foreign[3]) {
   while (got < sizeof line - 1 && ReadFile(out_read, line + got, 1, &n, NULL) && n == 1 && line[got] != '\n') ++got;
   line[got] = 0;
   if (sscanf(line, "%llx %llx %llx", &foreign[0], &foreign[1], &foreign[2]) != 3) return NULL;
-  /* in_write stays open: the child lives as long as this process */
-  return pi.hProcess;
+  CloseHandle(in_write);
+  return pi.hProcess; /* the child waits for this process to end */
 }
 
 /* ---- request parsing: the flat objects the host sends ---- */
@@ -193,16 +195,52 @@ static int read_line(void) {
   return 1;
 }
 
+/* ---- the in-process benchmark (bench/agents.sh) ---- */
+
+/* The mix of bench/agent_bench.cpp, called directly instead of through the protocol: allocate 64
+ * KiB, write 256 bytes, read them back, query, release; for `seconds`; prints one JSON line. */
+static int run_bench(vmc_session *s, double seconds) {
+  vmc_target *t = vmc_open(s);
+  BYTE data[256], back[256];
+  memset(data, 0x5A, sizeof data);
+  LARGE_INTEGER f, start, now;
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&start);
+  unsigned long long ops = 0;
+  for (;;) {
+    QueryPerformanceCounter(&now);
+    if ((double)(now.QuadPart - start.QuadPart) / (double)f.QuadPart >= seconds) break;
+    vmc_u64 base = 0;
+    DWORD got = 0;
+    MEMORY_BASIC_INFORMATION m;
+    if (vmc_allocate(s, t, 0, 0x10000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE, &base) != VMC_S_OK ||
+        vmc_write(s, t, base + 0x100, data, sizeof data) != VMC_S_OK ||
+        vmc_read(s, t, base + 0x100, back, sizeof back, &got) != VMC_S_OK || got != sizeof back ||
+        vmc_query(s, t, base, &m) != VMC_S_OK || vmc_free(s, t, base, 0, MEM_RELEASE) != VMC_S_OK) {
+      fprintf(stderr, "vmc_agent: a call of the mix failed\n");
+      return 1;
+    }
+    ops += 5;
+  }
+  const double took = (double)(now.QuadPart - start.QuadPart) / (double)f.QuadPart;
+  printf("{\"ops\":%llu,\"seconds\":%.3f,\"ops_per_second\":%.1f}\n", ops, took, (double)ops / took);
+  fflush(stdout);
+  return 0;
+}
+
 /* ---- the loop ---- */
 
 #define MAX_TARGETS VMC_MAX_TARGETS
 static vmc_target *g_targets[MAX_TARGETS];
 
 int main(int argc, char **argv) {
-  if (argc >= 2 && strcmp(argv[1], "child") == 0) return run_child();
+  if (argc >= 3 && strcmp(argv[1], "child") == 0) return run_child((DWORD)strtoul(argv[2], NULL, 10));
+  const int bench = argc >= 5 && strcmp(argv[1], "bench") == 0;
+  if (bench) argv += 1, argc -= 1;  /* bench MODE PROCESS SECONDS */
   if (argc < 3 || (strcmp(argv[1], "raw") != 0 && strcmp(argv[1], "reference") != 0) ||
       (strcmp(argv[2], "self") != 0 && strcmp(argv[2], "child") != 0)) {
-    fprintf(stderr, "usage: vmc_agent.exe raw|reference self|child (speaks vmconform-agent/1 on stdin/stdout)\n");
+    fprintf(stderr, "usage: vmc_agent.exe raw|reference self|child (speaks vmconform-agent/1 on stdin/stdout)\n"
+                    "       vmc_agent.exe bench raw|reference self|child SECONDS (the mix of bench/agent_bench.cpp in process)\n");
     return 2;
   }
   vmc_session session;
@@ -226,6 +264,10 @@ int main(int argc, char **argv) {
   } else {
     session.process = GetCurrentProcess();
     make_process_foreign(session.process_foreign);
+  }
+  if (bench) {
+    const int rc = run_bench(&session, atof(argv[3]));
+    TerminateProcess(GetCurrentProcess(), (UINT)rc);
   }
   char name[64];
   snprintf(name, sizeof name, "win32-%s-%s", argv[1], argv[2]);

@@ -181,7 +181,8 @@ void write_reports(const RunResult& r, const std::string& dir) {
 
 std::string summary_table(const RunResult& r) {
   std::ostringstream t;
-  t << "\n" << "backend " << r.subject.name << ", profile " << profile_name(r.profile) << ", seed " << r.seed << "\n";
+  const char* kind = r.subject.kind == Subject::Kind::agent ? "agent " : r.subject.kind == Subject::Kind::plugin ? "plugin " : "backend ";
+  t << "\n" << kind << r.subject.name << ", profile " << profile_name(r.profile) << ", seed " << r.seed << "\n";
   t << "  RULE                        RESULT  PROPERTIES  CASES\n";
   for (const RuleOutcome& o : r.rules) {
     int cases = 0;
