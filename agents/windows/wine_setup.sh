@@ -12,16 +12,18 @@ case "$action" in
     mkdir -p "$(dirname "$prefix")"
     if [ ! -f "$prefix/system.reg" ]; then
       start=$SECONDS
-      wineboot -i > /dev/null 2>&1 || true
-      wineserver -w
+      wineboot -i < /dev/null > /dev/null 2>&1 || true
+      wineserver -w < /dev/null > /dev/null 2>&1
       [ -f "$prefix/system.reg" ] || { echo "wine_setup: wineboot did not create $prefix"; exit 1; }
       echo "wine_setup: created the Wine prefix $prefix in $((SECONDS - start)) s"
     fi
-    wineserver -p120  # persistent: stays 120 s after its last client
+    # persistent: stays 120 s after its last client; its output goes nowhere, or ctest would wait
+    # for the end of the fixture's output until the wineserver exits.
+    wineserver -p120 < /dev/null > /dev/null 2>&1
     echo "wine_setup: wineserver running for $prefix"
     ;;
   stop)
-    wineserver -k 2>/dev/null || true
+    wineserver -k < /dev/null > /dev/null 2>&1 || true
     ;;
   *) echo "usage: wine_setup.sh start|stop PREFIX" >&2; exit 2 ;;
 esac

@@ -13,6 +13,12 @@ namespace {
 constexpr std::uint64_t kImageBase = 0x400000, kImageSize = 0x20000;       // a small program
 constexpr std::uint64_t kStackBase = 0x7FF000000000, kStackSize = 0x10000;  // its stack
 constexpr std::uint64_t kFirstChoice = 0x10000000, kTop = 0x7FFFFFFF0000;   // where the host allocates
+// The largest mapping the guest takes. Unicorn splits a region (uc_mem_unmap or uc_mem_protect of
+// part of it) by copying the whole region aside, so a multi-GiB reservation would cost GiBs of
+// host memory at its first partial unmap; like emulators, which give their guest a bounded
+// memory, this one refuses larger mappings (ENOMEM when it picks the address, EEXIST - the range
+// is not available - at a fixed one: both are legal refusals of the Win32 calls).
+constexpr std::uint64_t kLargestMapping = 64ull << 20;
 }  // namespace
 
 int errno_from_uc(int uc_error) {
@@ -65,7 +71,11 @@ std::uint64_t UnicornPrimitives::map_none(std::uint64_t address, std::uint64_t s
 }
 
 std::uint64_t UnicornPrimitives::map_with(std::uint64_t address, std::uint64_t size, bool fixed, int prot, int* error) {
-  const std::uint64_t at = fixed ? address : engine_.find_free(size, 0x1000);
+  if (size > kLargestMapping) {
+    if (error) *error = fixed ? EEXIST : ENOMEM;
+    return 0;
+  }
+  const std::uint64_t at = fixed ? address : engine_.find_free(size, 0x10000);
   if (at == 0) {
     if (error) *error = ENOMEM;
     return 0;

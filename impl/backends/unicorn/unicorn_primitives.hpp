@@ -8,7 +8,8 @@
 // uc_mem_read / uc_mem_write: a reservation is a UC_PROT_NONE mapping, a commit a uc_mem_protect,
 // a discard an unmap and map again (fresh guest pages are zero), and "the OS picks" is a
 // first-fit search of the free gaps between the engine's regions. Errors become errno values
-// (a mapping over another one: EEXIST), as RegionTableTarget expects.
+// (a mapping over another one: EEXIST), as RegionTableTarget expects. Mappings are at most 64 MiB
+// (unicorn copies a whole region to split it; unicorn_primitives.cpp).
 #pragma once
 
 #include <cstdint>
