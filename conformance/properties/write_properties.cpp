@@ -111,7 +111,9 @@ VMC_PROPERTY("WV-CODE-READONLY", WvCodeReadonlyFailureIsNoAccessOrPartialCopy,
   // D-WV-CODE: the code is established for a read-only target only (Wine's test_VirtualAllocEx,
   // which runs on Windows); free, reserved, no-access and guard pages may fail with any code.
   const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 5));
-  const std::uint32_t ro = *rc::gen::inRange<std::uint32_t>(0, r.pages);
+  // Not the last page: a write running past the read-only page stays in the region's committed
+  // read-write pages (past the region it would touch free memory, where any code is accepted).
+  const std::uint32_t ro = *rc::gen::inRange<std::uint32_t>(0, r.pages - 1);
   must_alloc(env, r.base + std::uint64_t{ro} * env.page, env.page, MEM_COMMIT, PAGE_READONLY);
   const std::uint64_t start = r.base + std::uint64_t{ro} * env.page + gen_offset(env.page, env.page);
   const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, env.page + 1);
@@ -125,7 +127,9 @@ VMC_PROPERTY("WV-READONLY", WvReadonlyWriteTouchingReadonlyPageFails,
              "writes touching a committed PAGE_READONLY page fail (win32 profile)") {
   const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 5));
   fill(env, r, gen_pattern_seed());
-  const std::uint32_t ro = *rc::gen::inRange<std::uint32_t>(0, r.pages);
+  // Not the last page: a write running past the read-only page stays in the region's committed
+  // read-write pages (past the region it would touch free memory, where any code is accepted).
+  const std::uint32_t ro = *rc::gen::inRange<std::uint32_t>(0, r.pages - 1);
   must_alloc(env, r.base + std::uint64_t{ro} * env.page, env.page, MEM_COMMIT, PAGE_READONLY);
   const std::uint64_t start = r.base + std::uint64_t{ro} * env.page + gen_offset(env.page, env.page);
   const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, env.page + 1);
