@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # misbehaving_agents_test.sh - `vmconform run --agent` against agents that exit, crash, hang, print
-# garbage, answer out of order, refuse a request or read too much: each run must end (no hang, no
-# crash of vmconform), exit 1, and name the rule and the failing request in its report entry.
+# garbage, answer out of order, refuse a request, leave out a field or read too much: each run must
+# end (no hang, no crash of vmconform), exit 1, and name the rule and the failing request in its
+# report entry; and agents that refuse or hang at `hello`: exit 2 (setup error) with the reason.
 # Usage: misbehaving_agents_test.sh VMCONFORM PYTHON3 SCRATCH_DIR
 set -euo pipefail
 vmconform="$1"; python="$2"; scratch="$3"
@@ -28,5 +29,18 @@ check hang WV-ROUNDTRIP "did not answer within"
 check garbage WV-ROUNDTRIP "malformed response (not JSON)"
 check out-of-order WV-ROUNDTRIP "answered out of order"
 check refuse WV-ROUNDTRIP "could not handle the request"
+check missing-field WV-ROUNDTRIP "malformed response"
 check long-read RV-PREFIX "asked for"
+# A problem at `hello` (the probe) is a setup error: exit 2 and a message, no report.
+check_setup() {  # behaviour, expected text on stderr
+  local behaviour="$1" expected="$2" out="$scratch/$1" rc=0
+  timeout 60 "$vmconform" run --agent "$python $here/misbehaving_agent.py $behaviour" --seed 1 --cases 5 --timeout 4 \
+    --quiet > "$out.log" 2>&1 || rc=$?
+  if [ "$rc" -ne 2 ] || ! grep -q -- "$expected" "$out.log"; then
+    echo "FAIL $behaviour: exit $rc (expected 2) or no '$expected' in:"; cat "$out.log"; status=1; return
+  fi
+  echo "ok $behaviour: $(grep -m1 -- "$expected" "$out.log")"
+}
+check_setup hello-refuse "could not handle the request"
+check_setup hello-hang "did not answer within"
 exit $status
