@@ -2,7 +2,8 @@
 # misbehaving_agents_test.sh - `vmconform run --agent` against agents that exit, crash, hang, print
 # garbage, answer out of order, refuse a request, leave out a field or read too much: each run must
 # end (no hang, no crash of vmconform), exit 1, and name the rule and the failing request in its
-# report entry; and agents that refuse or hang at `hello`: exit 2 (setup error) with the reason.
+# report entry; and agents that refuse or hang at `hello`: exit 2 (setup error) with the reason;
+# and `replay --agent` with a correct and a crashing agent.
 # Usage: misbehaving_agents_test.sh VMCONFORM PYTHON3 SCRATCH_DIR
 set -euo pipefail
 vmconform="$1"; python="$2"; scratch="$3"
@@ -43,4 +44,16 @@ check_setup() {  # behaviour, expected text on stderr
 }
 check_setup hello-refuse "could not handle the request"
 check_setup hello-hang "did not answer within"
+# `replay --agent`: the reference agent agrees with the model (exit 0); one that crashes mid-replay
+# is a target failure naming the request (exit 1).
+check_replay() {  # agent command, expected exit, expected text
+  local rc=0 log="$scratch/replay.log"
+  timeout 60 "$vmconform" replay "$here/straddling_write.opseq" --agent "$1" --timeout 10 > "$log" 2>&1 || rc=$?
+  if [ "$rc" -ne "$2" ] || ! grep -q -- "$3" "$log"; then
+    echo "FAIL replay --agent '$1': exit $rc (expected $2) or no '$3' in:"; cat "$log"; status=1; return
+  fi
+  echo "ok replay --agent: $(grep -m1 -- "$3" "$log")"
+}
+check_replay "$python $here/../python/reference_agent.py" 0 "no divergence"
+check_replay "$python $here/misbehaving_agent.py crash" 1 "target failure at step 2: .*request #[0-9]* (write"
 exit $status

@@ -7,11 +7,14 @@
 // process, as the fuzzer loads it: if the plugin crashes, a handler of the fatal signals names the
 // plugin call in progress before the default action (or a sanitizer) ends the process. Exit
 // codes: 0 no divergence, 1 divergence (or the backend threw), 2 usage error, unreadable file or
-// unusable plugin.
+// unusable plugin. With --agent "COMMAND" the target is an agent (spec/agent-protocol.md) started
+// for the replay; an agent that fails mid-replay (exits, hangs past --timeout, writes garbage) is
+// reported as a target failure, exit 1; one that cannot be greeted is a setup error, exit 2.
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +28,7 @@
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/catalogue.hpp"
 #include "vmconform/differential.hpp"
+#include "vmconform/plugin/agent_target.hpp"
 #include "vmconform/plugin/plugin_library.hpp"
 #include "vmconform/plugin/plugin_target.hpp"
 #include "vmconform/reproducer.hpp"
@@ -33,7 +37,8 @@ namespace vmc::cli {
 namespace {
 
 struct ReplayArgs {
-  std::string file, backend = "sim", backend_options, profile = "win32", plugin, plugin_options;
+  std::string file, backend = "sim", backend_options, profile = "win32", plugin, plugin_options, agent;
+  double timeout = 60;  // --agent: the time limit of the whole replay
   bool text = false;
 };
 
@@ -121,6 +126,7 @@ std::string short_hash(const std::string& s) {  // FNV-1a, to make test names un
 }
 
 Subject subject_of(const ReplayArgs& a) {
+  if (!a.agent.empty()) return Subject{Subject::Kind::agent, a.agent, "", a.timeout};
   return a.plugin.empty() ? Subject{Subject::Kind::backend, a.backend, a.backend_options}
                           : Subject{Subject::Kind::plugin, a.plugin, a.plugin_options};
 }
@@ -162,10 +168,12 @@ int replay(const ReplayArgs& a) {
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto profile = parse_profile(a.profile);
   if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
-  const bool plugin = !a.plugin.empty();
+  const bool agent = !a.agent.empty();
+  const bool plugin = !a.plugin.empty() || agent;  // not a backend of this build
   const BackendInfo* backend = plugin ? nullptr : find_backend(a.backend);
   if (!plugin && !backend) throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
-  const std::string subject = plugin ? "plugin " + a.plugin : "backend " + a.backend;
+  if (agent && !(a.timeout > 0)) throw UsageError("--timeout must be a positive number of seconds");
+  const std::string subject = agent ? "agent " + a.agent : plugin ? "plugin " + a.plugin : "backend " + a.backend;
 
   const bool text = a.text || looks_like_text(bytes);
   opseq::Sequence s;
@@ -178,7 +186,17 @@ int replay(const ReplayArgs& a) {
     s = opseq::decode(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   }
   std::unique_ptr<TargetFactory> factory;
-  if (plugin) factory = plugin_factory(a);  // a UsageError of its own saying what is wrong
+  vmc::plugin::AgentTargetFactory* agent_factory = nullptr;
+  if (agent) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                                 std::chrono::duration<double>(a.timeout));
+    auto f = std::make_unique<vmc::plugin::AgentTargetFactory>(vmc::plugin::AgentConfig{a.agent, a.timeout}, deadline);
+    if (!f->failure().empty()) throw UsageError("cannot use the agent: " + f->failure());
+    agent_factory = f.get();
+    factory = std::move(f);
+  } else if (plugin) {
+    factory = plugin_factory(a);  // a UsageError of its own saying what is wrong
+  }
   const std::string seq_text = opseq::to_text(s);
   std::cout << "vmconform replay: " << a.file << " (" << (text ? "text" : "binary") << ", " << bytes.size()
             << " bytes, " << s.size() << " ops), " << subject << ", profile " << a.profile << "\n\n"
@@ -212,15 +230,20 @@ int replay(const ReplayArgs& a) {
   std::cout << "trace (op, then what the backend returned):\n";
   const std::vector<std::string> trace = differential ? differential->log() : std::vector<std::string>{};
   for (std::size_t i = 0; i < trace.size(); ++i) std::cout << "  " << (i + 1) << ". " << trace[i] << "\n";
+  if (agent_factory && !agent_factory->failure().empty()) {  // not a conformance verdict
+    std::cout << "\nERROR target failure at step " << step << ": " << agent_factory->failure()
+              << "\n\nreproduce: " << replay_reproducer(a.file, subject_of(a), *profile) << "\n";
+    return kExitFailed;
+  }
   if (!thrown.empty()) {
     std::cout << "\nERROR " << (step ? "at step " + std::to_string(step) + ": `" + opseq::to_text(s[step - 1]) + "`"
                                       : std::string("before the first op or at the final check"))
-              << "\n  the " << (plugin ? "plugin" : "backend") << " broke the target interface: " << thrown
+              << "\n  the " << (agent ? "agent" : plugin ? "plugin" : "backend") << " broke the target interface: " << thrown
               << "\n\nreproduce: " << replay_reproducer(a.file, subject_of(a), *profile) << "\n";
     return kExitFailed;
   }
   if (!d) {
-    std::cout << "\nno divergence: " << (plugin ? a.plugin : a.backend) << " agrees with the reference model on all "
+    std::cout << "\nno divergence: " << (agent ? a.agent : plugin ? a.plugin : a.backend) << " agrees with the reference model on all "
               << s.size() << " ops and on the final comparison of every reservation.\n";
     return kExitOk;
   }
@@ -253,6 +276,10 @@ VMC_CLI_COMMAND(CommandSpec{"replay",
                                       "A plugin shared object (vmconform/plugin.h), loaded in-process as fuzz_plugin does");
   rp.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()")->needs(plugin);
   plugin->excludes(backend)->excludes(backend_options);
+  CLI::Option* agent = rp.add_option("--agent", a->agent, "An agent: a program speaking spec/agent-protocol.md, run by /bin/sh");
+  agent->excludes(backend)->excludes(backend_options)->excludes(plugin);
+  rp.add_option("--timeout", a->timeout, "With --agent: the time limit of the whole replay, in seconds (default 60)")
+      ->needs(agent);
   rp.add_option("--profile", a->profile, "documented or win32 (default win32, as the fuzzers)");
   rp.add_flag("--text", a->text, "FILE is op-sequence text (detected from its header otherwise)");
   return [a] { return replay(*a); };
