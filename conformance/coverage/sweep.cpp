@@ -30,6 +30,17 @@ std::string num(std::uint64_t v) { return v < 10 ? std::to_string(v) : hex(v); }
 std::string type_text(std::uint32_t t) { return alloc_type_name(t); }
 std::string prot_text(std::uint32_t p) { return protect_name(p); }
 
+/// Ops joined in the order written: `<<` sequences its operands left to right (C++17), where `+`
+/// and a call's arguments do not, so a block built with it draws from the Rng in the same order
+/// under every compiler (GCC and Clang evaluate `a() + b()` in different orders).
+struct Text {
+  std::string s;
+  Text& operator<<(const std::string& more) {
+    s += more;
+    return *this;
+  }
+};
+
 struct Blocks {
   std::uint32_t p, g;  // page size, granularity
   Rng rng;
@@ -43,6 +54,7 @@ struct Blocks {
     return std::get<opseq::Sequence>(parsed);
   }
   void add(const std::string& text) { out.push_back(parse(text)); }
+  void add(const Text& text) { add(text.s); }
 
   std::string alloc(const std::string& at, std::uint64_t size, std::uint32_t type, std::uint32_t protect = PAGE_READWRITE) {
     return "alloc " + at + " size=" + num(size) + " type=" + type_text(type) + " protect=" + prot_text(protect) + "\n";
@@ -72,7 +84,8 @@ struct Blocks {
     for (const AllocKind& k : coverage::alloc_kinds())
       for (std::uint32_t protect : valid_protections())
         for (bool explicit_address : {false, true}) {
-          const std::uint64_t size = pages(1, 4) - (rng.below(2) ? 0 : rng.between(1, p - 1));
+          const std::uint64_t whole = pages(1, 4);
+          const std::uint64_t size = whole - (rng.below(2) ? 0 : rng.between(1, p - 1));
           const bool commits = k.type & MEM_COMMIT;
           const bool reserves = k.type & MEM_RESERVE;
           std::string b;
@@ -86,21 +99,27 @@ struct Blocks {
           }
           if (commits) {  // the access cells: a write and a read on the page (they may fail)
             const std::string on = at("r0", 0, rng.below(2) ? 0 : small_offset());
-            b += write(on, rng.between(1, 64)) + read(on, rng.between(1, 64));
+            const std::uint64_t wlen = rng.between(1, 64);
+            b += write(on, wlen);
+            const std::uint64_t rlen = rng.between(1, 64);
+            b += read(on, rlen);
           }
           add(b + release("r0"));
         }
-    add(alloc("0", pages(2, 3), MEM_COMMIT | MEM_RESERVE) + write("r0", 64) + alloc("r0", p, MEM_RESET) +
-        read("r0", 64) + release("r0"));
+    add(Text{} << alloc("0", pages(2, 3), MEM_COMMIT | MEM_RESERVE) << write("r0", 64) << alloc("r0", p, MEM_RESET)
+               << read("r0", 64) << release("r0"));
   }
 
   // ---- access: pages holding data, given each base protection, read and written -------------
   void access() {
     for (std::uint32_t protect : base_protections()) {
       const std::uint64_t off = small_offset();
-      add(alloc("0", 2 * std::uint64_t{p}, MEM_COMMIT | MEM_RESERVE) + write("r0", 2 * std::uint64_t{p}) +
-          alloc("r0", p, MEM_COMMIT, protect) + read(at("r0", 0, off), rng.between(1, 64)) +
-          write(at("r0", 0, off), rng.between(1, 64)) + read(at("r0", 0, off), p) + release("r0"));
+      Text b;
+      b << alloc("0", 2 * std::uint64_t{p}, MEM_COMMIT | MEM_RESERVE) << write("r0", 2 * std::uint64_t{p})
+        << alloc("r0", p, MEM_COMMIT, protect) << read(at("r0", 0, off), rng.between(1, 64));
+      const std::uint64_t wlen = rng.between(1, 64);
+      b << write(at("r0", 0, off), wlen) << read(at("r0", 0, off), p) << release("r0");
+      add(b);
     }
   }
 
@@ -112,8 +131,10 @@ struct Blocks {
     add(alloc("0", 0xFFFFFFFFull - rng.below(p - 1), MEM_RESERVE) + release("r0"));
     const std::uint64_t region = 20 * std::uint64_t{p};
     std::string b = alloc("0", region, MEM_COMMIT | MEM_RESERVE);
-    for (std::uint64_t length : {std::uint64_t{0}, std::uint64_t{1}, k * p - 1, k * p, k * p + 1, 16 * std::uint64_t{p} + rng.below(p)})
-      b += write(at("r0", 0, rng.below(2) ? 0 : small_offset()), length) + read(at("r0", 0, small_offset()), length);
+    for (std::uint64_t length : {std::uint64_t{0}, std::uint64_t{1}, k * p - 1, k * p, k * p + 1, 16 * std::uint64_t{p} + rng.below(p)}) {
+      b += write(at("r0", 0, rng.below(2) ? 0 : small_offset()), length);
+      b += read(at("r0", 0, small_offset()), length);
+    }
     add(b + release("r0"));
   }
 
@@ -130,8 +151,8 @@ struct Blocks {
     for (const char* op : {"write", "read", "commit", "decommit"}) {
       const std::uint64_t off = small_offset();
       // inside one page; across committed pages
-      add(alloc("0", pages(2, 3), MEM_COMMIT | MEM_RESERVE) + op_over(op, at("r0", 0, off), rng.between(1, p - off - 1)) +
-          release("r0"));
+      add(Text{} << alloc("0", pages(2, 3), MEM_COMMIT | MEM_RESERVE)
+                 << op_over(op, at("r0", 0, off), rng.between(1, p - off - 1)) << release("r0"));
       add(alloc("0", 4 * std::uint64_t{p}, MEM_COMMIT | MEM_RESERVE) + op_over(op, at("r0", 0, off), 2 * std::uint64_t{p}) +
           release("r0"));
       // committed -> reserved, reserved -> committed (pages 0-1 committed, 2-3 reserved; or the reverse)
@@ -140,8 +161,8 @@ struct Blocks {
       add(alloc("0", 4 * std::uint64_t{p}, MEM_RESERVE) + alloc(at("r0", 2), 2 * std::uint64_t{p}, MEM_COMMIT) +
           op_over(op, at("r0", 1, off), 2 * std::uint64_t{p}) + release("r0"));
       // past the end of a reservation (its granule tail is free)
-      add(alloc("0", pages(1, 3), MEM_COMMIT | MEM_RESERVE) + op_over(op, at("end(r0)", 0, -static_cast<std::int64_t>(off)), 2 * off) +
-          release("r0"));
+      add(Text{} << alloc("0", pages(1, 3), MEM_COMMIT | MEM_RESERVE)
+                 << op_over(op, at("end(r0)", 0, -static_cast<std::int64_t>(off)), 2 * off) << release("r0"));
       // into the adjacent reservation: A is whole granules, B starts at its end (three tries of
       // each: a backend whose address space holds other mappings may refuse B, decision D-OCCUPIED)
       for (std::uint32_t second : {MEM_COMMIT | MEM_RESERVE, std::uint32_t{MEM_RESERVE}, MEM_COMMIT | MEM_RESERVE,
@@ -157,10 +178,10 @@ struct Blocks {
   // ---- decommit, release of mixed reservations, recommit read back --------------------------
   void decommits() {
     const std::uint64_t six = 6 * std::uint64_t{p};
-    add(alloc("0", six, MEM_COMMIT | MEM_RESERVE) + write("r0", six) + decommit(at("r0", 1, small_offset()), 1) +
-        decommit(at("r0", 2), 2 * std::uint64_t{p}) + alloc(at("r0", 1), 3 * std::uint64_t{p}, MEM_COMMIT) +
-        read(at("r0", 1), p) + read(at("r0", 2), p) + read(at("r0", 3), p) + decommit(at("r0", 4), p) +
-        release("r0"));
+    add(Text{} << alloc("0", six, MEM_COMMIT | MEM_RESERVE) << write("r0", six) << decommit(at("r0", 1, small_offset()), 1)
+               << decommit(at("r0", 2), 2 * std::uint64_t{p}) << alloc(at("r0", 1), 3 * std::uint64_t{p}, MEM_COMMIT)
+               << read(at("r0", 1), p) << read(at("r0", 2), p) << read(at("r0", 3), p) << decommit(at("r0", 4), p)
+               << release("r0"));
     add(alloc("0", six, MEM_COMMIT | MEM_RESERVE) + write("r0", 64) + decommit("r0", 0) + alloc("r0", p, MEM_COMMIT) +
         read("r0", 64) + decommit("r0", six) + release("r0"));
   }
@@ -181,7 +202,9 @@ struct Blocks {
     const int live = 66 + static_cast<int>(rng.below(8));
     std::string b;
     for (int i = 0; i < live; ++i) b += alloc("0", p, i % 2 ? MEM_RESERVE : MEM_COMMIT | MEM_RESERVE);
-    b += write(at("r" + std::to_string(rng.below(32) * 2 + 1), 0, small_offset()), 16) + read("r1", 16);
+    const std::string reserved = "r" + std::to_string(rng.below(32) * 2 + 1);
+    b += write(at(reserved, 0, small_offset()), 16);
+    b += read("r1", 16);
     // The op-sequence text form caps a text at 256 ops: the releases are parsed on their own and
     // joined to the same block (a block is never split).
     std::string r;
@@ -206,14 +229,14 @@ struct Blocks {
         release(at("r0", 1)) + decommit(at("r0", 1), 0) + decommit(at("r0", 1), g) +
         "free r0-0x8 size=1 type=MEM_RELEASE\n" + "free-foreign f0 type=MEM_RELEASE\n" + release("r0") + release("r0"));
     // write and read failures: page 1 NOACCESS, page 2 guard, page 3 reserved, page 0 read-only
-    add(alloc("0", 4 * std::uint64_t{p}, MEM_COMMIT | MEM_RESERVE) + alloc(at("r0", 1), p, MEM_COMMIT, PAGE_NOACCESS) +
-        alloc(at("r0", 2), p, MEM_COMMIT, PAGE_READWRITE | PAGE_GUARD) + decommit(at("r0", 3), p) +
-        write(at("r0", 1, small_offset()), 4) + read(at("r0", 1, small_offset()), 4) +
-        write(at("r0", 2, small_offset()), 4) + read(at("r0", 2, small_offset()), 4) +
-        write(at("r0", 3, small_offset()), 4) + read(at("r0", 3, small_offset()), 4) +
-        alloc("r0", p, MEM_COMMIT, PAGE_READONLY) + write(at("r0", 0, small_offset()), 4) +
-        write(at("end(r0)", 0, 0x10), 4) + read(at("end(r0)", 0, 0x10), 4) + write("0+0x2000", 4) + read("0+0x2000", 4) +
-        write("0-0x10", 0x20) + release("r0") + write("r0", 4) + read("r0", 4));
+    add(Text{} << alloc("0", 4 * std::uint64_t{p}, MEM_COMMIT | MEM_RESERVE) << alloc(at("r0", 1), p, MEM_COMMIT, PAGE_NOACCESS)
+               << alloc(at("r0", 2), p, MEM_COMMIT, PAGE_READWRITE | PAGE_GUARD) << decommit(at("r0", 3), p)
+               << write(at("r0", 1, small_offset()), 4) << read(at("r0", 1, small_offset()), 4)
+               << write(at("r0", 2, small_offset()), 4) << read(at("r0", 2, small_offset()), 4)
+               << write(at("r0", 3, small_offset()), 4) << read(at("r0", 3, small_offset()), 4)
+               << alloc("r0", p, MEM_COMMIT, PAGE_READONLY) << write(at("r0", 0, small_offset()), 4)
+               << write(at("end(r0)", 0, 0x10), 4) << read(at("end(r0)", 0, 0x10), 4) << write("0+0x2000", 4)
+               << read("0+0x2000", 4) << write("0-0x10", 0x20) << release("r0") << write("r0", 4) << read("r0", 4));
     // host failures, each followed by the free it fails, then the real release
     for (const char* fault : {"HOST_E_TIMEOUT", "HOST_E_NOT_OWNER", "HOST_E_ABANDONED", "HOST_E_CLRNOTAVAILABLE"})
       add(alloc("0", p, MEM_RESERVE) + "inject-fault " + fault + "\n" + release("r0") + release("r0"));
