@@ -57,19 +57,35 @@ struct Shared {
   std::vector<std::string> current;    // per thread: the call in progress ("" when none)
   int done = 0;
   std::latch start;
-  std::chrono::steady_clock::time_point t0;
   Shared(std::size_t threads, std::vector<opseq::Handle> setup)
       : handles(std::move(setup)), calls(threads), current(threads), start(static_cast<std::ptrdiff_t>(threads)) {}
 };
 
-std::uint64_t since(const Shared& s) {
+std::uint64_t since(const Shared&) {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - s.t0).count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+/// The address `a` names for a thread with reservations `own` (history.hpp: shared reservations
+/// oldest first below index 64 and newest first from 64, the thread's own newest first from 128).
+std::uint64_t resolve(const opseq::AddrRef& a, const std::vector<opseq::Handle>& shared,
+                      const std::vector<opseq::Handle>& own, std::uint32_t page) {
+  if (a.kind != opseq::AddrRef::Kind::region && a.kind != opseq::AddrRef::Kind::region_end)
+    return opseq::resolve(a, {}, {}, page);
+  const bool mine = a.index >= 128, newest_first = a.index >= 64;
+  const auto& list = mine ? own : shared;
+  const std::size_t k = mine ? a.index - 128u : newest_first ? a.index - 64u : a.index;
+  opseq::Handle h{0, 0};
+  if (!list.empty()) h = list[newest_first ? list.size() - 1 - k % list.size() : k % list.size()];
+  const std::uint64_t from = a.kind == opseq::AddrRef::Kind::region ? h.base : h.base + h.size;
+  return from + static_cast<std::uint64_t>(static_cast<std::int64_t>(a.page)) * page +
+         static_cast<std::uint64_t>(static_cast<std::int64_t>(a.offset));
 }
 
 void run_thread(const std::shared_ptr<Shared>& shared, Target& target, int index, const std::vector<opseq::Op>& ops) {
   Shared& s = *shared;
   const std::uint32_t page = target.page_size();
+  std::vector<opseq::Handle> own;  // this thread's reservations, oldest first
   s.start.arrive_and_wait();
   for (const opseq::Op& op : ops) {
     Call c;
@@ -77,7 +93,7 @@ void run_thread(const std::shared_ptr<Shared>& shared, Target& target, int index
     c.op = op;
     {
       std::lock_guard lock(s.mutex);
-      c.address = opseq::resolve(op.addr, s.handles, {}, page);
+      c.address = resolve(op.addr, s.handles, own, page);
       s.current[static_cast<std::size_t>(index)] = opseq::to_text(op) + " at " + hex(c.address);
     }
     switch (op.kind) {
@@ -89,8 +105,10 @@ void run_thread(const std::shared_ptr<Shared>& shared, Target& target, int index
         c.out = out;
         const std::uint32_t kind = op.type & ~MEM_TOP_DOWN;
         if (c.hr == S_OK && kind != MEM_RESET && (c.address == 0 || (kind & MEM_RESERVE))) {
+          const opseq::Handle h{out, (std::uint64_t{op.size} + page - 1) / page * page};
+          own.push_back(h);
           std::lock_guard lock(s.mutex);
-          s.handles.push_back({out, (std::uint64_t{op.size} + page - 1) / page * page});
+          s.handles.push_back(h);
         }
         break;
       }
@@ -134,7 +152,6 @@ void run_thread(const std::shared_ptr<Shared>& shared, Target& target, int index
 Recording record(Target& target, const std::vector<opseq::Handle>& setup,
                  const std::vector<std::vector<opseq::Op>>& per_thread, const RecordOptions& options) {
   auto shared = std::make_shared<Shared>(per_thread.size(), setup);
-  shared->t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < per_thread.size(); ++i)
     threads.emplace_back(run_thread, shared, std::ref(target), static_cast<int>(i), per_thread[i]);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "vmconform/constants.hpp"
+#include "vmconform/locked_target.hpp"
 #include "vmconform/mutants.hpp"
 #include "vmconform/reference_model.hpp"
 
@@ -144,12 +145,15 @@ inline const std::vector<std::string>& win32_only() {
   return p;
 }
 
-/// A MutantInfo whose `make` builds an M from the seed.
+/// A MutantInfo whose `make` builds an M from the seed, behind one lock (LockedTarget): a model
+/// mutant's bug is sequential, so concurrent callers (X-LINEARIZABLE) find it serialized.
 template <typename M>
 MutantInfo mutant(std::string name, std::string rule, std::vector<std::string> profiles,
                   std::string description) {
   return MutantInfo{std::move(name), std::move(rule), std::move(description), std::move(profiles),
-                    [](std::uint64_t seed) -> std::unique_ptr<Target> { return std::make_unique<M>(seed); }};
+                    [](std::uint64_t seed) -> std::unique_ptr<Target> {
+                      return std::make_unique<LockedTarget>(std::make_unique<M>(seed));
+                    }};
 }
 
 void add_write_mutants(std::vector<MutantInfo>& out);
@@ -158,6 +162,7 @@ void add_alloc_mutants(std::vector<MutantInfo>& out);
 void add_free_mutants(std::vector<MutantInfo>& out);
 void add_cross_mutants(std::vector<MutantInfo>& out);
 void add_coverage_mutants(std::vector<MutantInfo>& out);
+void add_concurrency_mutants(std::vector<MutantInfo>& out);
 
 /// A host whose region table has `Slots` slots: one more live reservation silently evicts the
 /// oldest entry, which from then on cannot be freed (HOST_E_INVALIDOPERATION) or committed into

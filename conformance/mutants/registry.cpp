@@ -2,7 +2,8 @@
 //
 // The list is built once, on first use, from the add_*_mutants function of each mutants file,
 // grouped by operation: WriteVirtual, ReadVirtual, AllocateVirtualMemory, VirtualFree, then
-// the cross-operation rules, then the mutants of single classes of the coverage table. Building it on first use (not in a static initialiser of another
+// the cross-operation rules, then the mutants of single classes of the coverage table, then the
+// concurrency mutants (X-LINEARIZABLE). Building it on first use (not in a static initialiser of another
 // file) keeps it safe to call from other static initialisers, such as the registration of the
 // "mutant:<name>" backends.
 #include "mutant_support.hpp"
@@ -18,6 +19,7 @@ const std::vector<MutantInfo>& mutants() {
     mutant_support::add_free_mutants(out);
     mutant_support::add_cross_mutants(out);
     mutant_support::add_coverage_mutants(out);
+    mutant_support::add_concurrency_mutants(out);
     return out;
   }();
   return all;

@@ -38,8 +38,8 @@ std::string results(hresult sut, hresult model) {
 
 }  // namespace
 
-Differential::Differential(Target& sut, Profile profile)
-    : sut_(sut), profile_(profile), model_([&] {
+Differential::Differential(Target& sut, Profile profile, Options options)
+    : sut_(sut), profile_(profile), options_(options), model_([&] {
         ModelConfig c;
         c.page_size = sut.page_size();
         c.allocation_granularity = sut.allocation_granularity();
@@ -89,8 +89,9 @@ void Differential::track_coverage(coverage::Tracker* tracker) {
   if (coverage_ && tracker_.foreign().empty()) coverage_->no_foreign_memory();
 }
 
-std::optional<Divergence> Differential::step(const opseq::Op& op) {
-  const std::uint64_t address = tracker_.resolve(op.addr);
+std::optional<Divergence> Differential::step(const opseq::Op& op) { return step_at(op, tracker_.resolve(op.addr)); }
+
+std::optional<Divergence> Differential::step_at(const opseq::Op& op, std::uint64_t address) {
   steps_.push_back(StepRecord{op, address, 0, 0});
   if (coverage_) {  // judged in the model's state before the op
     switch (op.kind) {
@@ -206,6 +207,7 @@ std::string accepted_codes(const std::vector<Violation>& broken) {
 
 std::optional<Divergence> Differential::compare_pages(std::uint64_t address, std::uint64_t length,
                                                       const char* rule, const char* after) {
+  if (!options_.observe_pages) return std::nullopt;
   const std::uint32_t p = model_.page_size();
   const std::uint64_t first = round_down(address, p);
   std::uint64_t end = address + std::max<std::uint64_t>(length, 1);
@@ -328,7 +330,7 @@ std::optional<Divergence> Differential::alloc(const opseq::Op& op, std::uint64_t
   const std::uint64_t from = new_reservation ? out_m : first;
   const std::uint64_t end = new_reservation ? out_m + tracker_.handles().back().size : range_end;
   if (kind == MEM_RESET) {  // D-RESET-CONTENTS: each page may keep its bytes or become zero: adopt zeroed pages
-    for (std::uint64_t page = from; page < end; page += p) {
+    for (std::uint64_t page = from; page < end && options_.observe_pages; page += p) {
       const std::uint32_t ns = read_page_into(sut_, page, sut_page_.data(), p);
       touched(page);
       const std::uint32_t nm = read_page_into(model_, page, model_page_.data(), p);

@@ -242,7 +242,9 @@ class CommitNullRefused final : public ModelWrapper {
 
 template <typename V>
 std::function<std::unique_ptr<Target>(std::uint64_t)> maker() {
-  return [](std::uint64_t seed) -> std::unique_ptr<Target> { return std::make_unique<V>(seed); };
+  return [](std::uint64_t seed) -> std::unique_ptr<Target> {
+    return std::make_unique<LockedTarget>(std::make_unique<V>(seed));  // serialized, as the model is
+  };
 }
 
 /// A committed region of `pages` read-write pages (or `protect`), at a system-chosen address.

@@ -1,8 +1,10 @@
 // sim_backend.cpp - the reference model as a backend (`--backend sim`).
 //
 // Every case gets a fresh model whose address choice is seeded from the run's seed and a case
-// counter, so runs are reproducible and cases are independent.
+// counter, so runs are reproducible and cases are independent. The model serializes its calls
+// with one lock (LockedTarget), so it is a correct host for concurrent callers too.
 #include "vmconform/backend_registry.hpp"
+#include "vmconform/locked_target.hpp"
 #include "vmconform/reference_model.hpp"
 
 namespace vmc {
@@ -14,7 +16,7 @@ class SimFactory final : public TargetFactory {
   std::unique_ptr<Target> make() override {
     ModelConfig config;
     config.seed = seed_ * 0x9E3779B97F4A7C15ull + ++cases_;
-    return std::make_unique<ReferenceModel>(config);
+    return std::make_unique<LockedTarget>(std::make_unique<ReferenceModel>(config));
   }
 
  private:

@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-vmc_target *mutant_open_sized(size_t size) { return (vmc_target *)calloc(1, size); }
+vmc_target *mutant_open_sized(size_t size) {
+  tvm_space *s = calloc(1, size);
+  if (s != NULL) pthread_mutex_init(&s->lock, NULL);
+  return (vmc_target *)s;
+}
 
 void stash_put(page_stash *s, uint64_t page, const uint8_t *bytes) {
   size_t i = 0;

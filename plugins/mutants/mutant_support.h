@@ -9,6 +9,8 @@
 #ifndef VMCONFORM_MUTANT_SUPPORT_H
 #define VMCONFORM_MUTANT_SUPPORT_H
 
+#include <pthread.h>
+
 #include "tiny_vm.h"
 
 #define MUTANT_SPACE(t) ((tvm_space *)(t))
@@ -39,11 +41,40 @@ void stash_put(page_stash *s, uint64_t page, const uint8_t *bytes); /* bytes may
 const uint8_t *stash_find(const page_stash *s, uint64_t page);      /* NULL if absent */
 void stash_clear(page_stash *s);
 
-/* Exports the plugin table; NAME is the mutant's name as mutants.json lists it. */
-#define VMC_MUTANT_PLUGIN(NAME, ALLOCATE, FREE, WRITE, READ, QUERY)                                           \
+/* Exports the plugin table; NAME is the mutant's name as mutants.json lists it. Each operation
+ * runs under the space's lock (a mutant's bug is sequential: the suite calls a plugin from several
+ * threads at once, X-LINEARIZABLE). VMC_MUTANT_PLUGIN_AS_IS exports the functions unwrapped, for
+ * the mutants whose bug is their locking. */
+#define VMC_MUTANT_PLUGIN_AS_IS(NAME, ALLOCATE, FREE, WRITE, READ, QUERY)                                     \
   static const vmc_plugin_v1 mutant_plugin = {VMC_PLUGIN_ABI_VERSION, "mutant:" NAME, mutant_open, mutant_close, \
                                               mutant_page_size, mutant_granularity, ALLOCATE, FREE, WRITE, READ,  \
                                               QUERY};                                                            \
   __attribute__((visibility("default"))) const vmc_plugin_v1 *vmc_plugin_v1_entry(void) { return &mutant_plugin; }
+
+#define VMC_MUTANT_LOCKED_(t, call)                 \
+  do {                                              \
+    pthread_mutex_lock(&MUTANT_SPACE(t)->lock);     \
+    const vmc_hresult hr_ = (call);                 \
+    pthread_mutex_unlock(&MUTANT_SPACE(t)->lock);   \
+    return hr_;                                     \
+  } while (0)
+
+#define VMC_MUTANT_PLUGIN(NAME, ALLOCATE, FREE, WRITE, READ, QUERY)                                               \
+  static vmc_hresult locked_allocate(vmc_target *t, uint64_t a, uint32_t s, uint32_t ty, uint32_t p, uint64_t *o) { \
+    VMC_MUTANT_LOCKED_(t, ALLOCATE(t, a, s, ty, p, o));                                                           \
+  }                                                                                                               \
+  static vmc_hresult locked_free(vmc_target *t, uint64_t a, uint64_t s, uint32_t ty) {                            \
+    VMC_MUTANT_LOCKED_(t, FREE(t, a, s, ty));                                                                     \
+  }                                                                                                               \
+  static vmc_hresult locked_write(vmc_target *t, uint64_t a, const uint8_t *b, uint32_t n) {                      \
+    VMC_MUTANT_LOCKED_(t, WRITE(t, a, b, n));                                                                     \
+  }                                                                                                               \
+  static vmc_hresult locked_read(vmc_target *t, uint64_t a, uint8_t *b, uint32_t n, uint32_t *r) {                \
+    VMC_MUTANT_LOCKED_(t, READ(t, a, b, n, r));                                                                   \
+  }                                                                                                               \
+  static vmc_hresult locked_query(vmc_target *t, uint64_t a, vmc_region_info *i) {                                \
+    VMC_MUTANT_LOCKED_(t, QUERY(t, a, i));                                                                        \
+  }                                                                                                               \
+  VMC_MUTANT_PLUGIN_AS_IS(NAME, locked_allocate, locked_free, locked_write, locked_read, locked_query)
 
 #endif /* VMCONFORM_MUTANT_SUPPORT_H */

@@ -34,14 +34,25 @@ class Differential {
   /// (a choice the profile leaves to the implementation).
   enum class Access { no, maybe, yes };
 
+  struct Options {
+    /// Read back the pages each op touched and compare them (the default). Off for a checker that
+    /// replays recorded calls (X-LINEARIZABLE): only what the calls returned is compared then, and
+    /// `sut` only answers the calls themselves (no MEM_RESET: its contents choice would show only
+    /// in later reads).
+    bool observe_pages = true;
+  };
   /// `sut` must be a fresh target. The model uses the backend's page size and granularity.
-  Differential(Target& sut, Profile profile);
+  Differential(Target& sut, Profile profile) : Differential(sut, profile, Options{}) {}
+  Differential(Target& sut, Profile profile, Options options);
 
   /// Counts the coverage cells every later step reaches (none when null, the default).
   void track_coverage(coverage::Tracker* tracker);
 
   /// Runs `op` on both sides; a divergence, or nothing when both agree.
   std::optional<Divergence> step(const opseq::Op& op);
+  /// The same at an address already resolved (the op's AddrRef is ignored): for checkers that
+  /// replay recorded calls whose addresses are absolute.
+  std::optional<Divergence> step_at(const opseq::Op& op, std::uint64_t address);
   /// Compares every page of every reservation made so far (sampled for large ones).
   std::optional<Divergence> final_check();
   /// Runs a whole sequence: the first divergence (from a step or the final check).
@@ -86,6 +97,7 @@ class Differential {
 
   Target& sut_;
   Profile profile_;
+  Options options_;
   ReferenceModel model_;
   opseq::Tracker tracker_;  // the sequence's reservations and foreign samples
   std::vector<StepRecord> steps_;

@@ -32,6 +32,9 @@ struct CaseEnv {
   int depth = 1;
   /// Makes another fresh target of the same backend (to re-run a shortened sequence); may be empty.
   std::function<std::unique_ptr<Target>()> fresh_target;
+  /// Call before failing when threads were left inside `target` (a hang): the runner then never
+  /// destroys it (it is leaked, as the threads are).
+  std::function<void()> abandon_target;
 };
 
 struct PropertyDef {

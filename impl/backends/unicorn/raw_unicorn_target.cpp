@@ -18,6 +18,7 @@
 
 #include "unicorn_primitives.hpp"
 #include "vmconform/backend_registry.hpp"
+#include "vmconform/locked_target.hpp"
 
 namespace vmc {
 namespace {
@@ -109,7 +110,9 @@ class RawUnicornTarget final : public Target {
 class RawUnicornFactory final : public TargetFactory {
  public:
   std::string name() const override { return "raw-unicorn"; }
-  std::unique_ptr<Target> make() override { return std::make_unique<RawUnicornTarget>(); }
+  // An engine is not for concurrent callers: one lock per call, as an emulator serializes its
+  // guest's API calls (X-LINEARIZABLE then judges only the sequential behaviour).
+  std::unique_ptr<Target> make() override { return std::make_unique<LockedTarget>(std::make_unique<RawUnicornTarget>()); }
 };
 
 }  // namespace

@@ -18,7 +18,11 @@ static uint64_t granule_down(uint64_t a) { return a - a % TVM_GRANULARITY; }
 static uint64_t granule_up(uint64_t a) { return granule_down(a + TVM_GRANULARITY - 1); }
 static uint64_t region_end(const tvm_region *r) { return r->base + r->pages * TVM_PAGE_SIZE; }
 
-tvm_space *tvm_create(void) { return calloc(1, sizeof(tvm_space)); }
+tvm_space *tvm_create(void) {
+  tvm_space *s = calloc(1, sizeof(tvm_space));
+  if (s != NULL) pthread_mutex_init(&s->lock, NULL);
+  return s;
+}
 
 static void drop_region(tvm_region *r) {
   tvm_decommit_pages(r, 0, r->pages);
@@ -29,6 +33,7 @@ void tvm_destroy(tvm_space *s) {
   if (s == NULL) return;
   for (size_t i = 0; i < s->count; ++i) drop_region(&s->regions[i]);
   free(s->regions);
+  pthread_mutex_destroy(&s->lock);
   free(s);
 }
 
@@ -91,9 +96,14 @@ static int conflicts(const tvm_space *s, uint64_t base, uint64_t end) {
   return 0;
 }
 
+static void preemption_point(const tvm_space *s) {
+  if (s->preempt) s->preempt();
+}
+
 static vmc_hresult reserve(tvm_space *s, uint64_t base, uint64_t size, int commit, uint32_t protect,
                            uint64_t *allocated_address) {
   if (conflicts(s, base, base + size)) return TVM_HR_INVALID_ADDRESS;
+  preemption_point(s);
   if (s->count == s->capacity) {
     const size_t capacity = s->capacity ? 2 * s->capacity : 8;
     tvm_region *grown = realloc(s->regions, capacity * sizeof(tvm_region));
@@ -176,6 +186,7 @@ vmc_hresult tvm_free(tvm_space *s, uint64_t address, uint64_t size, uint32_t fre
   if (free_type == TVM_MEM_RELEASE) {
     if (!in_first_page) return TVM_HR_INVALID_ADDRESS;
     drop_region(r);
+    preemption_point(s);
     *r = s->regions[--s->count];
     return TVM_S_OK;
   }
@@ -207,6 +218,7 @@ vmc_hresult tvm_write(tvm_space *s, uint64_t address, const uint8_t *buffer, uin
     const uint64_t chunk = (n - done < TVM_PAGE_SIZE - in_page) ? n - done : TVM_PAGE_SIZE - in_page;
     memcpy(tvm_page_at(s, at)->bytes + in_page, buffer + done, chunk);
     done += chunk;
+    preemption_point(s);
   }
   return TVM_S_OK;
 }
@@ -226,6 +238,7 @@ vmc_hresult tvm_read(tvm_space *s, uint64_t address, uint8_t *buffer, uint32_t n
     if (p->bytes) memcpy(buffer + done, p->bytes + in_page, chunk);
     else memset(buffer + done, 0, chunk);
     done += chunk;
+    preemption_point(s);
   }
   if (done == 0) return TVM_HR_PARTIAL_COPY; /* the first byte is unreadable */
   *bytes_read = done;                        /* the whole readable prefix */

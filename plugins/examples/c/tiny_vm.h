@@ -11,6 +11,7 @@
 #ifndef VMCONFORM_TINY_VM_H
 #define VMCONFORM_TINY_VM_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +71,16 @@ typedef struct tvm_region {
 typedef struct tvm_space {
   tvm_region *regions; /* unordered */
   size_t count, capacity;
+  /* The tvm_* operations are not thread-safe; a caller that may be called from several threads
+   * at once (every plugin: the CLR calls its host from any thread, X-LINEARIZABLE checks it)
+   * holds this lock around each one, as tiny_vm_plugin.c does. */
+  pthread_mutex_t lock;
+  /* Preemption points: called, when set, where a real host's thread can lose the CPU in the
+   * middle of an operation (between the pages of a copy, between choosing an address and
+   * recording the reservation, between dropping a reservation's memory and unlinking it). NULL
+   * in the tiny VM; the concurrency mutants set it to sched_yield so that their races show on a
+   * machine with few cores. */
+  void (*preempt)(void);
 } tvm_space;
 
 tvm_space *tvm_create(void);

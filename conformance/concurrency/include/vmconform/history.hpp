@@ -22,7 +22,7 @@ struct Call {
   int thread = 0;
   opseq::Op op;               // what was asked; its AddrRef was resolved to `address` when it ran
   std::uint64_t address = 0;
-  std::uint64_t invoked = 0;  // nanoseconds on a monotonic clock, from the start of the history
+  std::uint64_t invoked = 0;  // nanoseconds on a monotonic clock (steady_clock), comparable across recordings
   std::uint64_t returned = 0;
   hresult hr = 0;
   std::uint64_t out = 0;              // *pAllocatedAddress (alloc) or *pBytesRead (read)
@@ -46,9 +46,12 @@ struct Recording {
   std::string hang;   // which thread, in which call
 };
 
-/// Runs `per_thread[i]` on `target` from thread i, all threads released at once. Region
-/// references resolve against the reservations made so far by any thread (`setup` ones first,
-/// oldest first, as in the op-sequence format), so threads work on each other's reservations.
+/// Runs `per_thread[i]` on `target` from thread i, all threads released at once. A region
+/// reference (region / region_end) names a reservation by its index: below 64, the shared
+/// reservations oldest first (`setup`, then every reservation any thread made, so threads work on
+/// each other's memory); 64 to 127, the same newest first (64 = the newest any thread made); 128
+/// and above, the calling thread's own, newest first. The index wraps when fewer exist; with none
+/// the base is 0.
 /// When the threads do not finish before the deadline the recording is cut and marked hung; the
 /// threads and the target are then left behind (they may never return), so the caller must keep
 /// the target alive: it is not destroyed here.

@@ -52,46 +52,49 @@ PluginTarget::~PluginTarget() {
   api_.close(t_);
 }
 
+PluginTarget::LockedSteps PluginTarget::locked_steps() { return LockedSteps{std::unique_lock(steps_mutex_), session_.steps()}; }
+
 hresult PluginTarget::allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type,
                                               std::uint32_t protect, std::uint64_t* allocated_address) {
-  session_.steps().alloc(address, size, type, protect);
+  locked_steps()->alloc(address, size, type, protect);
   const hresult hr = api_.allocate_virtual_memory(t_, address, size, type, protect, allocated_address);
-  session_.steps().alloc_done(address, size, type, hr, allocated_address ? *allocated_address : 0);
+  locked_steps()->alloc_done(address, size, type, hr, allocated_address ? *allocated_address : 0);
   return hr;
 }
 
 hresult PluginTarget::virtual_free(std::uint64_t address, std::uint64_t size, std::uint32_t free_type) {
-  session_.steps().free(address, size, free_type);
+  locked_steps()->free(address, size, free_type);
   return api_.virtual_free(t_, address, size, free_type);
 }
 
 hresult PluginTarget::write_virtual(std::uint64_t address, const std::uint8_t* buffer, std::uint32_t bytes_requested) {
-  session_.steps().write(address, buffer, bytes_requested);
+  locked_steps()->write(address, buffer, bytes_requested);
   return api_.write_virtual(t_, address, buffer, bytes_requested);
 }
 
 hresult PluginTarget::read_virtual(std::uint64_t address, std::uint8_t* buffer, std::uint32_t bytes_requested,
                                    std::uint32_t* bytes_read) {
-  session_.steps().read(address, bytes_requested);
+  locked_steps()->read(address, bytes_requested);
   if (buffer == nullptr) return api_.read_virtual(t_, address, nullptr, bytes_requested, bytes_read);
-  scratch_.assign(bytes_requested + 2 * kGuard, kGuardByte);
-  std::memcpy(scratch_.data() + kGuard, buffer, bytes_requested);
-  const hresult hr = api_.read_virtual(t_, address, scratch_.data() + kGuard, bytes_requested, bytes_read);
+  // The bounce buffer is the call's own: X-LINEARIZABLE reads from several threads at once.
+  std::vector<std::uint8_t> scratch(bytes_requested + 2 * kGuard, kGuardByte);
+  std::memcpy(scratch.data() + kGuard, buffer, bytes_requested);
+  const hresult hr = api_.read_virtual(t_, address, scratch.data() + kGuard, bytes_requested, bytes_read);
   const auto guard_broken = [](const std::uint8_t* p) {
     return std::any_of(p, p + kGuard, [](std::uint8_t b) { return b != kGuardByte; });
   };
-  if (guard_broken(scratch_.data()) || guard_broken(scratch_.data() + kGuard + bytes_requested))
-    throw std::runtime_error("read_virtual(" + session_.steps().address_text(address) + ", " + hex(bytes_requested) +
+  if (guard_broken(scratch.data()) || guard_broken(scratch.data() + kGuard + bytes_requested))
+    throw std::runtime_error("read_virtual(" + locked_steps()->address_text(address) + ", " + hex(bytes_requested) +
                              " bytes) wrote outside the caller's buffer (into the guard bytes " +
-                             (guard_broken(scratch_.data()) ? "before" : "after") +
+                             (guard_broken(scratch.data()) ? "before" : "after") +
                              " it): a buffer overflow that would corrupt the debugger's memory");
-  std::memcpy(buffer, scratch_.data() + kGuard, bytes_requested);
+  std::memcpy(buffer, scratch.data() + kGuard, bytes_requested);
   return hr;
 }
 
 hresult PluginTarget::query_virtual(std::uint64_t address, RegionInfo* info) {
   if (api_.query_virtual == nullptr) return E_NOTIMPL;
-  session_.steps().query(address);
+  locked_steps()->query(address);
   if (info == nullptr) return api_.query_virtual(t_, address, nullptr);
   vmc_region_info r{};
   const hresult hr = api_.query_virtual(t_, address, &r);

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "vmconform/locked_target.hpp"
 #include "vmconform/reproducer.hpp"
 
 namespace vmc::plugin {
@@ -220,7 +221,9 @@ std::unique_ptr<Target> AgentTargetFactory::make() {
   r.op = AgentOp::open;
   const auto response = connection_.call(r);
   if (!response) throw std::runtime_error(connection_.failure());
-  return std::make_unique<AgentTarget>(connection_, response->target);
+  // The protocol is one request at a time: concurrent callers (X-LINEARIZABLE) are serialized
+  // here, so that property checks the agent's sequential answers, never the pipe's.
+  return std::make_unique<LockedTarget>(std::make_unique<AgentTarget>(connection_, response->target));
 }
 
 PluginInfo probe_agent(const AgentConfig& config) {

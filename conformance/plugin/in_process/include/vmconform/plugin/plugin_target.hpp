@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,7 +68,15 @@ class PluginTarget final : public Target {
   const vmc_plugin_v1& api_;
   vmc_target* t_;
   std::uint32_t page_size_ = 0, granularity_ = 0;
-  std::vector<std::uint8_t> scratch_;  // the bounce buffer of read_virtual
+  /// The step log, under the lock that lets several threads call this target at once
+  /// (X-LINEARIZABLE): calls are logged in the order they start.
+  struct LockedSteps {
+    std::unique_lock<std::mutex> lock;
+    StepRecorder& steps;
+    StepRecorder* operator->() { return &steps; }
+  };
+  LockedSteps locked_steps();
+  std::mutex steps_mutex_;
   std::optional<std::vector<ForeignMemory>> foreign_;
   std::unique_ptr<WorkerBlocks> worker_blocks_;
   std::unique_ptr<SecondTarget> second_;
