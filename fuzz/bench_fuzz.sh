@@ -37,7 +37,7 @@ dict_args=(); [ -z "$dict" ] || dict_args=(-dict="$dict")
 from="${BENCH_FROM:-empty}"
 seed_dirs=(); [ "$from" = "empty" ] || seed_dirs=("$PWD/corpus/fuzz_mutant")
 targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline
-  fuzz_worker_protocol fuzz_cli_inputs)
+  fuzz_worker_protocol fuzz_cli_inputs fuzz_agent_protocol)
 report="${BENCH_REPORT:-reports/benchmarks/fuzz.md}"
 part1="${BENCH_PART1:-1}"  # 0: only the time-to-find part (executions per second stay in fuzz.md)
 scratch="$build/bench-fuzz"

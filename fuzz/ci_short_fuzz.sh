@@ -18,7 +18,7 @@ root="$(pwd)"
 top="${VMCONFORM_SHORT_FUZZ_DIR:-build/short-fuzz}"
 secs="${VMCONFORM_SHORT_FUZZ_SECONDS:-20}"
 jobs="${VMCONFORM_SHORT_FUZZ_JOBS:-2}"
-read -r -a targets <<< "${VMCONFORM_SHORT_FUZZ_TARGETS:-fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline fuzz_worker_protocol fuzz_cli_inputs}"
+read -r -a targets <<< "${VMCONFORM_SHORT_FUZZ_TARGETS:-fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline fuzz_worker_protocol fuzz_cli_inputs fuzz_agent_protocol}"
 
 start=$SECONDS
 mkdir -p "$top"

@@ -5,7 +5,8 @@
 // text/*.txt to fuzz_opseq_text; baseline/*.json to fuzz_baseline; protocol/*.json (one worker
 // protocol line each, as is) and protocol/*.hex (bytes a text file cannot hold) to
 // fuzz_worker_protocol; cli/*.txt (a kind line, then a command line, report, op-sequence file or
-// number) to fuzz_cli_inputs. Files are named by the SHA-1 of their content, as libFuzzer names them,
+// number) to fuzz_cli_inputs; agent_protocol/*.json (one agent response line each) to
+// fuzz_agent_protocol. Files are named by the SHA-1 of their content, as libFuzzer names them,
 // and corpus/seeds.tsv maps each name to its source. corpus/opseq.dict, the libFuzzer dictionary
 // of the op-sequence targets, holds every distinct op of the .opseq seeds, encoded alone.
 // fuzz/seeds/coverage/*.opseq are generated here too, from the coverage sweep (seed 1): every
@@ -137,6 +138,8 @@ std::vector<Seed> collect(const fs::path& seeds) {
   }
   for (const fs::path& p : sources(seeds / "cli", ".txt"))
     out.push_back({"fuzz_cli_inputs", read_file(p), "cli/" + p.filename().string()});
+  for (const fs::path& p : sources(seeds / "agent_protocol", ".json"))
+    out.push_back({"fuzz_agent_protocol", read_file(p), "agent_protocol/" + p.filename().string()});
   return out;
 }
 

@@ -4,8 +4,12 @@
 # Sourced by setup-and-run.sh and test.sh; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
+# python3: the reference agent (agents/python); mingw-w64, wine, wine64: the Windows agent, built
+# with the cross compiler and run under Wine (agents/windows); libunicorn-dev: the emulator
+# backends unicorn and raw-unicorn (impl/backends/unicorn).
 VMCONFORM_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev googletest libgtest-dev
-  librapidcheck-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev chromium python3)
+  librapidcheck-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev chromium python3 mingw-w64 wine
+  wine64 libunicorn-dev)
 
 vmconform_install_deps() {
   local missing=()

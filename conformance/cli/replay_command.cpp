@@ -8,9 +8,13 @@
 // that crashes, exits or hangs mid-sequence is reported with the call that never returned and the
 // calls before it, never as a verdict. The file is read strictly (sequence_file.hpp). Exit codes:
 // 0 no divergence, 1 divergence (or the backend threw, or the plugin crashed, exited or hung),
-// 2 usage error, unreadable or unusable file, or unusable plugin.
+// 2 usage error, unreadable or unusable file, or unusable plugin. With --agent "COMMAND" the
+// target is an agent (spec/agent-protocol.md) started for the replay; an agent that fails
+// mid-replay (exits, hangs past --timeout, writes garbage) is reported as a target failure, exit 1;
+// one that cannot be greeted is a setup error, exit 2.
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -23,6 +27,7 @@
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/catalogue.hpp"
 #include "vmconform/differential.hpp"
+#include "vmconform/plugin/agent_target.hpp"
 #include "vmconform/plugin/isolation.hpp"
 #include "vmconform/reproducer.hpp"
 
@@ -30,7 +35,7 @@ namespace vmc::cli {
 namespace {
 
 struct ReplayArgs {
-  std::string file, backend = "sim", backend_options, profile = "win32", plugin, plugin_options, timeout = "60";
+  std::string file, backend = "sim", backend_options, profile = "win32", plugin, plugin_options, agent, timeout = "60";
   bool text = false, json = false, no_capture = false;
 };
 
@@ -47,7 +52,10 @@ ReplayPlan plan(const ReplayArgs& a) {
   if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
   p.profile = *profile;
   p.timeout = parse_seconds(a.timeout, "--timeout", kMaxTimeoutSeconds);
-  if (a.plugin.empty()) {
+  if (!a.plugin.empty() + !a.agent.empty() > 1) throw UsageError("give --plugin or --agent, not both");
+  if (a.timeout != "60" && a.plugin.empty() && a.agent.empty())
+    throw UsageError("--timeout applies to --plugin (its worker) or --agent (the whole replay)");
+  if (a.plugin.empty() && a.agent.empty()) {
     p.backend = find_backend(a.backend);
     if (!p.backend) throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
     if (!a.backend_options.empty() && !p.backend->takes_options)
@@ -66,6 +74,7 @@ std::string short_hash(const std::string& s) {  // FNV-1a, to make test names un
 }
 
 Subject subject_of(const ReplayArgs& a, double timeout = 60) {
+  if (!a.agent.empty()) return Subject{Subject::Kind::agent, a.agent, "", timeout};
   return a.plugin.empty() ? Subject{Subject::Kind::backend, a.backend, a.backend_options}
                           : Subject{Subject::Kind::plugin, a.plugin, a.plugin_options, timeout};
 }
@@ -154,21 +163,14 @@ Outcome replay_plugin(const ReplayArgs& a, const ReplayPlan& p, const std::strin
   return o;
 }
 
-/// The sequence on a backend, in this process, side by side with the model.
-Outcome replay_backend(const ReplayArgs& a, const ReplayPlan& p, const opseq::Sequence& s) {
-  std::unique_ptr<TargetFactory> factory;
-  std::unique_ptr<Target> target;
-  try {
-    factory = p.backend->make_factory(BackendOptions{1, a.backend_options});
-    target = factory->make();
-  } catch (const std::exception& e) {
-    throw UsageError("cannot set up backend " + a.backend + ": " + e.what());
-  }
+/// The sequence on a target of this process (a backend's, or an agent's proxy), side by side
+/// with the model. `who` names the target in an error ("backend", "agent").
+Outcome replay_target(Target& target, const std::string& who, const ReplayPlan& p, const opseq::Sequence& s) {
   Outcome o;
   std::optional<Differential> differential;
   std::optional<Divergence> d;
   try {
-    differential.emplace(*target, p.profile);
+    differential.emplace(target, p.profile);
     for (std::size_t i = 0; i < s.size() && !d; ++i) {
       o.step = i + 1;
       d = differential->step(s[i]);
@@ -184,16 +186,49 @@ Outcome replay_backend(const ReplayArgs& a, const ReplayPlan& p, const opseq::Se
     }
   } catch (const std::exception& e) {
     o.verdict = Outcome::Verdict::error;
-    o.message = std::string("the backend broke the target interface: ") + e.what();
+    o.message = "the " + who + " broke the target interface: " + e.what();
   }
   if (differential) o.trace = differential->log();
   return o;
 }
 
+/// The sequence on a backend, in this process.
+Outcome replay_backend(const ReplayArgs& a, const ReplayPlan& p, const opseq::Sequence& s) {
+  std::unique_ptr<TargetFactory> factory;
+  std::unique_ptr<Target> target;
+  try {
+    factory = p.backend->make_factory(BackendOptions{1, a.backend_options});
+    target = factory->make();
+  } catch (const std::exception& e) {
+    throw UsageError("cannot set up backend " + a.backend + ": " + e.what());
+  }
+  return replay_target(*target, "backend", p, s);
+}
+
+/// The sequence on an agent started for the replay, all of it within --timeout. An agent that
+/// cannot be greeted is a setup error; one that fails mid-replay (exits, hangs, writes garbage) is
+/// a target failure, never a verdict.
+Outcome replay_agent(const ReplayArgs& a, const ReplayPlan& p, const opseq::Sequence& s) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(p.timeout));
+  plugin::AgentTargetFactory factory(plugin::AgentConfig{a.agent, p.timeout}, deadline);
+  if (!factory.failure().empty()) throw UsageError("cannot use the agent: " + factory.failure());
+  std::unique_ptr<Target> target = factory.make();
+  Outcome o = replay_target(*target, "agent", p, s);
+  if (!factory.failure().empty()) {
+    o.verdict = Outcome::Verdict::error;
+    o.rule.clear();
+    o.message = (o.step > 0 ? "target failure at step " + std::to_string(o.step) : std::string("target failure")) +
+                ": " + factory.failure();
+  }
+  return o;
+}
+
 int replay(const ReplayArgs& a) {
   const ReplayPlan p = plan(a);
-  const bool plugin = !a.plugin.empty();
-  const std::string subject = plugin ? "plugin " + a.plugin : "backend " + a.backend;
+  const bool plugin = !a.plugin.empty(), agent = !a.agent.empty();
+  const std::string subject = agent ? "agent " + a.agent : plugin ? "plugin " + a.plugin : "backend " + a.backend;
   const opseq::Sequence& s = p.input.ops;
   const std::string seq_text = opseq::to_text(s);
   const Subject subj = subject_of(a, p.timeout);
@@ -205,7 +240,7 @@ int replay(const ReplayArgs& a) {
               << a.profile << "\n\n"
               << seq_text << "\n"
               << std::flush;
-  const Outcome o = plugin ? replay_plugin(a, p, seq_text) : replay_backend(a, p, s);
+  const Outcome o = agent ? replay_agent(a, p, s) : plugin ? replay_plugin(a, p, seq_text) : replay_backend(a, p, s);
   const int status = o.verdict == Outcome::Verdict::agree ? kExitOk : kExitFailed;
   const std::string op =
       o.step > 0 && o.step <= s.size() ? opseq::to_text(s[o.step - 1]) : std::string();
@@ -216,8 +251,8 @@ int replay(const ReplayArgs& a) {
                      {"format", p.input.text ? "text" : "binary"},
                      {"bytes", p.input.bytes},
                      {"ops", s.size()},
-                     {"subject", subj.kind == Subject::Kind::plugin ? "plugin" : "backend"},
-                     {"target", plugin ? a.plugin : a.backend},
+                     {"subject", agent ? "agent" : plugin ? "plugin" : "backend"},
+                     {"target", agent ? a.agent : plugin ? a.plugin : a.backend},
                      {"profile", a.profile},
                      {"sequence", seq_text},
                      {"verdict", verdict_name(o.verdict)},
@@ -234,7 +269,7 @@ int replay(const ReplayArgs& a) {
     return status;
   }
 
-  const std::string what = plugin ? "plugin" : "backend";
+  const std::string what = agent ? "agent" : plugin ? "plugin" : "backend";
   if (o.verdict == Outcome::Verdict::no_verdict) {
     std::cout << "calls made before the plugin stopped answering:\n";
   } else {
@@ -246,7 +281,7 @@ int replay(const ReplayArgs& a) {
                                     : "at the final check (after all " + std::to_string(s.size()) + " ops)";
   switch (o.verdict) {
     case Outcome::Verdict::agree:
-      std::cout << "\nno divergence: " << (plugin ? a.plugin : a.backend) << " agrees with the reference model on all "
+      std::cout << "\nno divergence: " << (agent ? a.agent : plugin ? a.plugin : a.backend) << " agrees with the reference model on all "
                 << s.size() << " ops and on the final comparison of every reservation.\n";
       break;
     case Outcome::Verdict::no_verdict:
@@ -258,9 +293,9 @@ int replay(const ReplayArgs& a) {
     case Outcome::Verdict::divergence:
       std::cout << "\nDIVERGENCE " << at << "\n  rule: " << o.rule << (rule ? " - " + rule->text : "") << "\n  "
                 << o.message << "\n\nreproduce: " << reproduce << "\n\n";
-      if (plugin)
-        std::cout << "regression input: keep FILE (or the text above, as a .opseq file) with your plugin's tests; "
-                     "the command above exits 1 while the plugin still breaks "
+      if (plugin || agent)
+        std::cout << "regression input: keep FILE (or the text above, as a .opseq file) with your " << what
+                  << "'s tests; the command above exits 1 while the " << what << " still breaks "
                   << o.rule << ".\n";
       else
         std::cout << "regression test (paste into a GoogleTest file):\n"
@@ -273,7 +308,7 @@ int replay(const ReplayArgs& a) {
 }  // namespace
 
 VMC_CLI_COMMAND(CommandSpec{"replay",
-                            "Replay one op sequence (crash artifact, corpus file or text) against a backend or a plugin",
+                            "Replay one op sequence (crash artifact, corpus file or text) against a backend, a plugin or an agent",
                             50, [](CLI::App& rp) -> Action {
   auto a = std::make_shared<ReplayArgs>();
   rp.add_option("FILE", a->file, "Op sequence: binary (impl/opseq/FORMAT.md) or text (\"vmconform-opseq 1\" header)")
@@ -284,8 +319,12 @@ VMC_CLI_COMMAND(CommandSpec{"replay",
   CLI::Option* plugin = rp.add_option("--plugin", a->plugin,
                                       "A plugin shared object (vmconform/plugin.h), run in an isolated worker");
   rp.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()")->needs(plugin);
-  rp.add_option("--timeout", a->timeout, "Time limit of the plugin's worker, in seconds (default 60)")->needs(plugin);
+  CLI::Option* agent =
+      rp.add_option("--agent", a->agent, "An agent: a program speaking spec/agent-protocol.md, run by /bin/sh");
+  rp.add_option("--timeout", a->timeout,
+                "Time limit of the plugin's worker, or of the whole replay with --agent, in seconds (default 60)");
   plugin->excludes(backend)->excludes(backend_options);
+  agent->excludes(backend)->excludes(backend_options)->excludes(plugin);
   rp.add_option("--profile", a->profile, "documented or win32 (default win32, as the fuzzers)");
   rp.add_flag("--text", a->text, "FILE is op-sequence text (detected from its header otherwise)");
   rp.add_flag("--json", a->json, "Print the verdict, the trace and the reproducer as JSON");
@@ -294,9 +333,10 @@ VMC_CLI_COMMAND(CommandSpec{"replay",
 },
     {"vmconform replay artifacts/crash-1a2b3c --backend native   # a fuzzer's finding, explained",
      "vmconform replay case.opseq --backend mutant:partial-write --json",
-     "vmconform replay crash-9f8e --plugin ./libmyplugin.so --timeout 10"},
+     "vmconform replay crash-9f8e --plugin ./libmyplugin.so --timeout 10",
+     "vmconform replay case.opseq --agent \"python3 agents/python/reference_agent.py\""},
     "  0  the target agrees with the reference model on every op\n"
     "  1  a divergence (the rule it breaks is named), or the target broke the interface, crashed, exited or hung\n"
-    "  2  usage error, or FILE is not an op sequence (one line on stderr says what it is), or an unusable plugin"});
+    "  2  usage error, or FILE is not an op sequence (one line on stderr says what it is), or an unusable plugin or agent"});
 
 }  // namespace vmc::cli

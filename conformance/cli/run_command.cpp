@@ -3,7 +3,8 @@
 // Prints the seed first, a progress line per property, then the summary table, and for every
 // failure its message, counterexample, seed and one-line reproducer. Writes reports on request
 // and applies a baseline of expected failures. With --plugin the properties run in isolated
-// worker processes (conformance/plugin/); --shard I/N runs one share of the rules (shard.hpp).
+// worker processes (conformance/plugin/); with --agent "COMMAND" against an agent process, a fresh
+// one per property (spec/agent-protocol.md); --shard I/N runs one share of the rules (shard.hpp).
 // A backend whose targets cannot be made is a setup error (exit 2); a target that fails during
 // the run (Target::failure(), e.g. a traced process that died) is printed to stderr, named in
 // the failing rules' messages, and makes the exit status 1 even when a baseline lists the rule.
@@ -22,6 +23,7 @@
 #include "vmconform/catalogue.hpp"
 #include "vmconform/files.hpp"
 #include "vmconform/plugin.h"
+#include "vmconform/plugin/agent_target.hpp"
 #include "vmconform/plugin/isolation.hpp"
 #include "vmconform/report.hpp"
 #include "vmconform/reproducer.hpp"
@@ -32,7 +34,7 @@ namespace {
 
 struct RunArgs {
   std::string backend, backend_options, profile = "win32", report_dir, baseline, junit;
-  std::string plugin, plugin_options, shard;
+  std::string plugin, plugin_options, agent, shard;
   std::string timeout = "60", seed, cases = "100", depth = "1";
   bool quick = false, force = false;
   bool report_dir_given = false, junit_given = false;
@@ -61,9 +63,13 @@ std::string backends_taking_options() {
 
 RunPlan plan(const RunArgs& a) {
   RunPlan p;
-  if (a.backend.empty() == a.plugin.empty())
-    throw UsageError("give either --backend NAME (see list-backends) or --plugin PATH (a plugin shared object)");
-  if (a.plugin.empty()) {
+  if (!a.backend.empty() + !a.plugin.empty() + !a.agent.empty() != 1)
+    throw UsageError(
+        "give one of --backend NAME (see list-backends), --plugin PATH (a plugin shared object) or --agent \"COMMAND "
+        "ARGS\" (a program speaking spec/agent-protocol.md)");
+  if (!a.agent.empty() && !a.backend_options.empty())
+    throw UsageError("--backend-options applies to --backend; an agent takes its options in its command");
+  if (!a.backend.empty()) {
     p.backend = vmc::find_backend(a.backend);
     if (!p.backend) {
       std::string known;
@@ -108,8 +114,9 @@ RunPlan plan(const RunArgs& a) {
     if (o.only_rules.empty())
       throw UsageError("--shard " + a.shard + " holds none of the rules given with --rule: nothing would be checked");
   }
-  o.subject = p.backend ? vmc::Subject{vmc::Subject::Kind::backend, a.backend, a.backend_options}
-                        : vmc::Subject{vmc::Subject::Kind::plugin, a.plugin, a.plugin_options, timeout};
+  o.subject = p.backend         ? vmc::Subject{vmc::Subject::Kind::backend, a.backend, a.backend_options}
+              : !a.agent.empty() ? vmc::Subject{vmc::Subject::Kind::agent, a.agent, "", timeout}
+                                 : vmc::Subject{vmc::Subject::Kind::plugin, a.plugin, a.plugin_options, timeout};
   if (!a.baseline.empty()) {
     try {
       p.baseline = vmc::load_baseline(a.baseline);
@@ -235,6 +242,33 @@ vmc::RunResult run_plugin(const vmc::RunOptions& o, bool no_capture, std::ostrea
   return result;
 }
 
+/// The suite against an agent: a probe agent says hello and opens a target (an agent that cannot
+/// is a UsageError: exit 2), what it said is printed, then every property runs with an agent of
+/// its own. A target failure (the agent died, hung, sent garbage) is printed as for a backend.
+vmc::RunResult run_agent(const vmc::RunOptions& o, bool* target_failed, std::ostream& out) {
+  const vmc::plugin::AgentConfig config{o.subject.name, o.subject.timeout_seconds};
+  vmc::PluginInfo info;
+  try {
+    info = vmc::plugin::probe_agent(config);
+  } catch (const vmc::plugin::SetupError& e) {
+    throw UsageError(std::string("cannot use the agent: ") + e.what());
+  }
+  out << "  agent " << info.name << " (vmconform-agent/" << info.abi << "), page size " << vmc::hex(info.page_size)
+            << ", allocation granularity " << vmc::hex(info.granularity) << ", query "
+            << (info.query ? "present" : "absent (rules that need it are skipped)") << "\n"
+            << "  foreign memory: " << info.situation << "\n"
+            << "  isolation: one agent process per property, timeout " << vmc::seconds_text(o.subject.timeout_seconds)
+            << " s" << std::endl;
+  vmc::RunResult result = vmc::run_suite(
+      [&config](const vmc::PropertyDef& def, const vmc::RunOptions& opts) {
+        return vmc::plugin::run_agent_property(config, def, opts);
+      },
+      o);
+  result.plugin = info;
+  *target_failed = print_target_failures(result, nullptr);
+  return result;
+}
+
 int run(const RunArgs& a) {
   RunPlan p = plan(a);
   vmc::RunOptions& o = p.options;
@@ -247,7 +281,7 @@ int run(const RunArgs& a) {
     progress = std::make_shared<ProgressDisplay>(err_style);
     o.progress = [progress](const vmc::Progress& p) { (*progress)(p); };
   }
-  out << "vmconform: " << (p.backend ? "backend " : "plugin ") << o.subject.name << ", profile " << a.profile
+  out << "vmconform: " << (p.backend ? "backend " : !a.agent.empty() ? "agent " : "plugin ") << o.subject.name << ", profile " << a.profile
             << ", seed " << o.seed << ", " << o.cases << " cases per property"
             << (p.shard ? ", shard " + p.shard->text() + " (" + std::to_string(o.only_rules.size()) + " rules)"
                         : std::string())
@@ -265,6 +299,8 @@ int run(const RunArgs& a) {
     probe_backend(*p.backend, vmc::BackendOptions{o.seed, a.backend_options});
     result = vmc::run_suite(*factory, o);
     target_failed = print_target_failures(result, factory.get());
+  } else if (!a.agent.empty()) {
+    result = run_agent(o, &target_failed, out);
   } else {
     result = run_plugin(o, a.no_capture, out);
   }
@@ -299,14 +335,15 @@ int run(const RunArgs& a) {
 
 }  // namespace
 
-VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state machine against a backend or a plugin", 30,
+VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state machine against a backend, a plugin or an agent", 30,
                             [](CLI::App& rn) -> Action {
   auto a = std::make_shared<RunArgs>();
   rn.add_option("--backend", a->backend, "Backend name (see list-backends)");
   rn.add_option("--backend-options", a->backend_options, "Backend-specific options, e.g. pid=1234 (process, raw-*)");
   rn.add_option("--plugin", a->plugin, "A plugin shared object (vmconform/plugin.h), run in isolated workers");
   rn.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()");
-  rn.add_option("--timeout", a->timeout, "Per-property time limit of a plugin worker, in seconds (default 60)");
+  rn.add_option("--agent", a->agent, "An agent: \"COMMAND ARGS...\" speaking spec/agent-protocol.md, one process per property");
+  rn.add_option("--timeout", a->timeout, "Per-property time limit of a plugin worker or an agent, in seconds (default 60)");
   rn.add_option("--shard", a->shard, "Run only shard I of N (I/N): the rules whose index % N == I-1");
   rn.add_option("--profile", a->profile, "documented or win32 (default win32)");
   rn.add_option("--seed", a->seed, "Seed, 0 to 2^64-1 (default: random, printed)");
@@ -332,6 +369,7 @@ VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state mach
     {"vmconform run --backend sim --profile documented --seed 7 --report out/   # the reference model",
      "vmconform run --backend mutant:partial-write --rule WV-ATOMIC --seed 1     # what a finding looks like",
      "vmconform run --plugin ./libmyplugin.so --seed 1 --baseline b.json --junit junit.xml",
+     "vmconform run --agent \"python3 agents/python/reference_agent.py\" --seed 1  # another process, any language",
      "vmconform run --backend native --shard 2/4 --quick                         # one CI job of four",
      "vmconform run --backend sim --json - --quiet                               # report.json on stdout"}});
 

@@ -119,7 +119,7 @@ class SFalsePartialPageWrite final : public ModelWrapper {
   }
 };
 
-// WV-CODE: failures are reported as E_ACCESSDENIED.
+// WV-CODE-READONLY: failures are reported as E_ACCESSDENIED (a read-only target too).
 class AccessDeniedWriteCode final : public ModelWrapper {
  public:
   using ModelWrapper::ModelWrapper;
@@ -156,7 +156,7 @@ class ExecWriteRefused final : public ModelWrapper {
   }
 };
 
-// WV-ZERO-LENGTH: rejects zero-byte writes as an invalid argument.
+// WV-ZERO-LENGTH-WRITABLE: rejects zero-byte writes as an invalid argument, even in writable memory.
 class ZeroLengthWriteInvalid final : public ModelWrapper {
  public:
   using ModelWrapper::ModelWrapper;
@@ -198,7 +198,7 @@ void add_write_mutants(std::vector<MutantInfo>& out) {
       "s-false-partial-page-write", "WV-STATUS", both_profiles(),
       "a successful multi-byte write to read-write memory that does not cover whole pages returns S_FALSE"));
   out.push_back(mutant<AccessDeniedWriteCode>(
-      "access-denied-write-code", "WV-CODE", win32_only(),
+      "access-denied-write-code", "WV-CODE-READONLY", win32_only(),
       "failed writes return HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED) instead of ERROR_NOACCESS or ERROR_PARTIAL_COPY"));
   out.push_back(mutant<ReadonlyWriteSucceeds>(
       "readonly-write-succeeds", "WV-READONLY", win32_only(),
@@ -207,7 +207,7 @@ void add_write_mutants(std::vector<MutantInfo>& out) {
       "exec-write-refused", "WV-EXEC", win32_only(),
       "writes touching PAGE_EXECUTE or PAGE_EXECUTE_READ pages fail, as process_vm_writev does"));
   out.push_back(mutant<ZeroLengthWriteInvalid>(
-      "zero-length-write-invalidarg", "WV-ZERO-LENGTH", win32_only(),
+      "zero-length-write-invalidarg", "WV-ZERO-LENGTH-WRITABLE", win32_only(),
       "zero-byte writes return E_INVALIDARG instead of S_OK"));
   out.push_back(mutant<BufferScribble>(
       "buffer-scribble", "WV-BUFFER-CONST", both_profiles(),

@@ -106,12 +106,19 @@ VMC_PROPERTY("WV-STATUS", WvStatusIsSOkOrAFailure,
   check(env, c.hr == S_OK || failed(c.hr), c.show() + ": neither S_OK nor a failure");
 }
 
-VMC_PROPERTY("WV-CODE", WvCodeFailureIsNoAccessOrPartialCopy,
-             "failed writes return HRESULT_FROM_WIN32(ERROR_NOACCESS or ERROR_PARTIAL_COPY)") {
-  const Inaccessible kind = gen_inaccessible();
-  const SpoiledWrite w = spoiled_write(env, kind);
-  const WriteCall c = write(env.target, w.address, w.data);
-  check(env, failed(c.hr), c.show() + " touches " + to_string(kind) + " and should fail");
+VMC_PROPERTY("WV-CODE-READONLY", WvCodeReadonlyFailureIsNoAccessOrPartialCopy,
+             "writes refused for a PAGE_READONLY page return HRESULT_FROM_WIN32(ERROR_NOACCESS or ERROR_PARTIAL_COPY)") {
+  // D-WV-CODE: the code is established for a read-only target only (Wine's test_VirtualAllocEx,
+  // which runs on Windows); free, reserved, no-access and guard pages may fail with any code.
+  const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 5));
+  // Not the last page: a write running past the read-only page stays in the region's committed
+  // read-write pages (past the region it would touch free memory, where any code is accepted).
+  const std::uint32_t ro = *rc::gen::inRange<std::uint32_t>(0, r.pages - 1);
+  must_alloc(env, r.base + std::uint64_t{ro} * env.page, env.page, MEM_COMMIT, PAGE_READONLY);
+  const std::uint64_t start = r.base + std::uint64_t{ro} * env.page + gen_offset(env.page, env.page);
+  const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, env.page + 1);
+  const WriteCall c = write(env.target, start, pattern_data(gen_pattern_seed(), length));
+  check(env, failed(c.hr), c.show() + " writes into a PAGE_READONLY page and should fail");
   check(env, c.hr == HR_NOACCESS || c.hr == HR_PARTIAL_COPY,
         c.show() + ": expected " + hresult_name(HR_NOACCESS) + " or " + hresult_name(HR_PARTIAL_COPY));
 }
@@ -120,7 +127,9 @@ VMC_PROPERTY("WV-READONLY", WvReadonlyWriteTouchingReadonlyPageFails,
              "writes touching a committed PAGE_READONLY page fail (win32 profile)") {
   const Region r = committed_region(env, *rc::gen::inRange<std::uint32_t>(2, 5).as("pages"));
   fill(env, r, gen_pattern_seed());
-  const std::uint32_t ro = *rc::gen::inRange<std::uint32_t>(0, r.pages).as("read-only page");
+  // Not the last page: a write running past the read-only page stays in the region's committed
+  // read-write pages (past the region it would touch free memory, where any code is accepted).
+  const std::uint32_t ro = *rc::gen::inRange<std::uint32_t>(0, r.pages - 1).as("read-only page");
   must_alloc(env, r.base + std::uint64_t{ro} * env.page, env.page, MEM_COMMIT, PAGE_READONLY);
   const std::uint64_t start = r.base + std::uint64_t{ro} * env.page + gen_offset(env.page, env.page);
   const std::uint32_t length = *rc::gen::inRange<std::uint32_t>(1, env.page + 1).as("length");
@@ -141,18 +150,26 @@ VMC_PROPERTY("WV-EXEC", WvExecWriteToCodePagesSucceeds,
                                                    " does not return the bytes written");
 }
 
-VMC_PROPERTY("WV-ZERO-LENGTH", WvZeroLengthWriteSucceedsAnywhere,
-             "zero-byte writes return S_OK at any address and change nothing (win32 profile)") {
-  const Region r = committed_region(env, 2);
+VMC_PROPERTY("WV-ZERO-LENGTH-WRITABLE", WvZeroLengthWritableWriteSucceedsInWritableMemory,
+             "zero-byte writes into committed writable memory return S_OK and change nothing (win32 profile)") {
+  // D-ZERO-WRITE: S_OK is established where WriteProcessMemory of 0 bytes was tested (a committed
+  // writable allocation); elsewhere any result is accepted as long as nothing changes.
+  const std::uint32_t protect = *rc::gen::element(PAGE_READWRITE, PAGE_EXECUTE_READWRITE);
+  const Region r = committed_region(env, 2, protect);
   fill(env, r, 7);
   const Inaccessible kind = gen_inaccessible();
-  const std::uint64_t bad = spoil_page(env, r, 1, kind);
-  const std::uint64_t address = pick<std::uint64_t>({r.base, bad, 0, r.base + 5});
+  spoil_page(env, r, 1, kind);
+  const std::uint64_t address = pick<std::uint64_t>({r.base, r.base + 5, r.base + env.page - 1});
   const Observation before = observe_all(env, r);
   const WriteCall c = write(env.target, address, {});
-  check(env, c.hr == S_OK, c.show() + ": a zero-byte write should return S_OK");
+  check(env, c.hr == S_OK, c.show() + ": a zero-byte write into committed " + protect_name(protect) +
+                               " memory should return S_OK");
   const std::string d = diff(before, observe_all(env, r));
   check(env, d.empty(), c.show() + " changed the target: " + d);
+  // Anywhere else (a spoiled page, address 0): any result, and nothing changes.
+  const WriteCall elsewhere = write(env.target, pick<std::uint64_t>({r.base + env.page, 0}), {});
+  const std::string d2 = diff(before, observe_all(env, r));
+  check(env, d2.empty(), elsewhere.show() + " changed the target: " + d2);
 }
 
 VMC_PROPERTY("WV-BUFFER-CONST", WvBufferConstCallerBufferUnchanged,

@@ -139,7 +139,7 @@ Differential::Access Differential::readability(std::uint64_t page) const {
     return Access::yes;
   };
   Access a = under(v.protect);
-  if (documented && (v.protect & PAGE_GUARD) && guard_hits_.count(page)) a = either(a, under(v.protect & ~PAGE_GUARD));
+  if ((v.protect & PAGE_GUARD) && guard_hits_.count(page)) a = either(a, under(v.protect & ~PAGE_GUARD));  // D-GUARD
   return a;
 }
 
@@ -159,12 +159,12 @@ Differential::Access Differential::writability(std::uint64_t page) const {
     }
   };
   Access a = under(v.protect);
-  if (documented && (v.protect & PAGE_GUARD) && guard_hits_.count(page)) a = either(a, under(v.protect & ~PAGE_GUARD));
+  if ((v.protect & PAGE_GUARD) && guard_hits_.count(page)) a = either(a, under(v.protect & ~PAGE_GUARD));  // D-GUARD
   return a;
 }
 
 void Differential::touched(std::uint64_t page) {
-  if (profile_ != Profile::documented) return;  // win32: the guard stays (D-GUARD)
+  // D-GUARD, both profiles: an access through the data target may have consumed the guard.
   const ReferenceModel::PageView v = model_.page_at(page);
   if (v.allocated && v.state == PageState::committed && (v.protect & PAGE_GUARD)) guard_hits_.insert(page);
 }
@@ -181,8 +181,11 @@ void Differential::forget_guard_hits(std::uint64_t from, std::uint64_t to) {
 
 bool Differential::failure_accepted(hresult sut, const std::vector<Violation>& broken) const {
   if (!failed(sut)) return false;
+  // D-AVM-CODES: the code of MEM_RESET at address 0 is not established; any failure is accepted.
   if (profile_ == Profile::win32)
-    return std::any_of(broken.begin(), broken.end(), [&](const Violation& v) { return v.code == sut; });
+    return std::any_of(broken.begin(), broken.end(), [&](const Violation& v) {
+      return v.code == sut || std::string_view(v.what) == "reset-at-zero";
+    });
   // documented: any failure, but HOST_E_INVALIDOPERATION is exact when foreign memory is all
   // that is wrong with the call (VF-FOREIGN names the code).
   const bool only_foreign = std::all_of(broken.begin(), broken.end(),
@@ -411,8 +414,14 @@ std::optional<Divergence> Differential::write(const opseq::Op& op, std::uint64_t
   const hresult hr_s = sut_.write_virtual(address, buffer.data(), op.length);
   steps_.back().result = hr_s;
   if (buffer != data) return Divergence{"WV-BUFFER-CONST", "WriteVirtual modified the caller's buffer"};
-  if (op.length == 0) {  // D-ZERO-WRITE
-    if (profile_ == Profile::win32 && hr_s != S_OK) return Divergence{"WV-ZERO-LENGTH", results(hr_s, S_OK)};
+  if (op.length == 0) {  // D-ZERO-WRITE: S_OK is established in committed writable memory only
+    if (profile_ == Profile::win32 && hr_s != S_OK && address != 0) {
+      const ReferenceModel::PageView v = model_.page_at(round_down(address, model_.page_size()));
+      const std::uint32_t base = v.protect & 0xFF;
+      if (v.allocated && v.state == PageState::committed && !(v.protect & PAGE_GUARD) &&
+          (base == PAGE_READWRITE || base == PAGE_EXECUTE_READWRITE))
+        return Divergence{"WV-ZERO-LENGTH-WRITABLE", results(hr_s, S_OK)};
+    }
     return std::nullopt;
   }
   // What the profile allows on the pages of the range, as the model sees them before the write.
@@ -431,21 +440,37 @@ std::optional<Divergence> Differential::write(const opseq::Op& op, std::uint64_t
     any_exec |= usable && ((v.protect & 0xFF) == PAGE_EXECUTE || (v.protect & 0xFF) == PAGE_EXECUTE_READ);
     if (page + p < page) break;
   }
+  // D-EXEC-WRITE: WriteProcessMemory makes writable only the region holding the start address,
+  // so Windows writes code pages only when the whole range is one run of one protection; a range
+  // that mixes a PAGE_EXECUTE(_READ) page with pages of another protection may fail (all or
+  // nothing still holds: WV-ATOMIC), in both profiles.
+  if (any_exec && access == Access::yes && !wraps) {
+    const ReferenceModel::PageView first_view = model_.page_at(range_pages.front());
+    const bool one_run = std::all_of(range_pages.begin(), range_pages.end(), [&](std::uint64_t page) {
+      const ReferenceModel::PageView v = model_.page_at(page);
+      return v.protect == first_view.protect && v.allocation_base == first_view.allocation_base;
+    });
+    if (!one_run) access = Access::maybe;
+  }
   for (std::uint64_t page : range_pages) touched(page);  // the backend may have hit a guard
   const hresult hr_m = access == Access::no ? HR_NOACCESS : S_OK;  // what the model expects (win32 code)
   if (succeeded(hr_s) && hr_s != S_OK) return Divergence{"WV-STATUS", "success must be S_OK: " + results(hr_s, hr_m)};
-  if (hr_s == S_OK && access == Access::no) {
-    const bool readonly_only = any_readonly && std::all_of(range_pages.begin(), range_pages.end(), [&](std::uint64_t page) {
+  // The range is refused only because of a PAGE_READONLY page: every page is committed and
+  // accessible, and at least one is read-only (WV-READONLY, WV-CODE-READONLY).
+  const auto readonly_only = [&] {
+    return any_readonly && std::all_of(range_pages.begin(), range_pages.end(), [&](std::uint64_t page) {
       const ReferenceModel::PageView v = model_.page_at(page);
       return v.allocated && v.state == PageState::committed && !(v.protect & PAGE_GUARD) && (v.protect & 0xFF) != PAGE_NOACCESS;
     });
-    return Divergence{readonly_only ? "WV-READONLY" : "WV-UNWRITABLE", "the write should fail: " + results(hr_s, hr_m)};
-  }
+  };
+  if (hr_s == S_OK && access == Access::no)
+    return Divergence{readonly_only() ? "WV-READONLY" : "WV-UNWRITABLE", "the write should fail: " + results(hr_s, hr_m)};
   if (failed(hr_s) && access == Access::yes)
     return Divergence{any_exec ? "WV-EXEC" : "WV-ROUNDTRIP", "the write should succeed: " + results(hr_s, hr_m)};
   if (failed(hr_s)) {
-    if (profile_ == Profile::win32 && hr_s != HR_NOACCESS && hr_s != HR_PARTIAL_COPY)
-      return Divergence{"WV-CODE", results(hr_s, hr_m)};
+    // D-WV-CODE: the code is established for a read-only target only; any failure elsewhere.
+    if (profile_ == Profile::win32 && readonly_only() && hr_s != HR_NOACCESS && hr_s != HR_PARTIAL_COPY)
+      return Divergence{"WV-CODE-READONLY", results(hr_s, hr_m)};
     return compare_pages(address, op.length, "WV-ATOMIC", "after the failed write");
   }
   // Success: every page was writable on the backend (a consumed guard is adopted: D-GUARD), and

@@ -54,7 +54,11 @@ std::string context_paragraphs(const RunResult& r) {
   if (r.shard)
     context += "Shard " + r.shard->text() + ": the rules whose index in the profile is " +
                std::to_string(r.shard->index - 1) + " modulo " + std::to_string(r.shard->count) + ".\n\n";
-  if (r.plugin)
+  if (r.plugin && r.subject.kind == Subject::Kind::agent)
+    context += "Agent `" + r.subject.name + "` (" + r.plugin->name + ", protocol vmconform-agent/" +
+               std::to_string(r.plugin->abi) + "), one agent process per property.\n\nForeign memory: " +
+               r.plugin->situation + ".\n\n";
+  else if (r.plugin)
     context += "Plugin `" + r.subject.name + "` (" + r.plugin->name + ", ABI " + std::to_string(r.plugin->abi) +
                "), run in isolated worker processes (one per property).\n\nChecked: " + applied_sentence(r) +
                (r.plugin->operations.arranged_by.empty() ? std::string()
@@ -104,7 +108,16 @@ nlohmann::json report_json(const RunResult& r) {
   }
   j["coverage"] = r.coverage.to_json();
   if (r.shard) j["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}};
-  if (r.plugin)
+  if (r.plugin && r.subject.kind == Subject::Kind::agent)
+    j["agent"] = {{"command", r.subject.name},
+                  {"name", r.plugin->name},
+                  {"protocol", "vmconform-agent/" + std::to_string(r.plugin->abi)},
+                  {"page_size", r.plugin->page_size},
+                  {"allocation_granularity", r.plugin->granularity},
+                  {"query_virtual", r.plugin->query},
+                  {"foreign_memory", r.plugin->situation},
+                  {"timeout_seconds", r.subject.timeout_seconds}};
+  else if (r.plugin)
     j["plugin"] = {{"path", r.subject.name},
                    {"name", r.plugin->name},
                    {"options", r.subject.options},
@@ -152,9 +165,10 @@ std::string report_junit(const RunResult& r) {
   const std::string suite = "vmconform." + r.subject.name + "." + profile_name(r.profile);
   std::string context;  // the run's own properties before the seed
   if (r.shard) context += "<property name=\"shard\" value=\"" + r.shard->text() + "\"/>";
+  const char* kind = r.subject.kind == Subject::Kind::agent ? "agent" : "plugin";
   if (r.plugin)
-    context += "<property name=\"plugin\" value=\"" + xml_escape(r.subject.name) +
-               "\"/><property name=\"plugin_name\" value=\"" + xml_escape(r.plugin->name) +
+    context += "<property name=\"" + std::string(kind) + "\" value=\"" + xml_escape(r.subject.name) + "\"/><property name=\"" +
+               kind + "_name\" value=\"" + xml_escape(r.plugin->name) +
                "\"/><property name=\"checked\" value=\"" + xml_escape(applied_sentence(r)) + "\"/>";
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<testsuites>\n<testsuite name=\"" << xml_escape(suite) << "\" tests=\"" << r.rules.size()
@@ -194,8 +208,8 @@ void write_reports(const RunResult& r, const std::string& dir) {
 
 std::string summary_table(const RunResult& r, const std::function<std::string(Status, const std::string&)>& paint) {
   std::ostringstream t;
-  t << "\n" << (r.plugin ? "plugin " : "backend ") << r.subject.name << ", profile " << profile_name(r.profile)
-    << ", seed " << r.seed << "\n";
+  const char* kind = r.subject.kind == Subject::Kind::agent ? "agent " : r.subject.kind == Subject::Kind::plugin ? "plugin " : "backend ";
+  t << "\n" << kind << r.subject.name << ", profile " << profile_name(r.profile) << ", seed " << r.seed << "\n";
   t << "  RULE                        RESULT  PROPERTIES  CASES\n";
   for (const RuleOutcome& o : r.rules) {
     int cases = 0;

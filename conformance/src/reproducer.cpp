@@ -21,6 +21,7 @@ std::string seconds_text(double seconds) {
 }
 
 std::string subject_arguments(const Subject& s) {
+  if (s.kind == Subject::Kind::agent) return "--agent " + shell_quote(s.name);
   const bool plugin = s.kind == Subject::Kind::plugin;
   std::string out = (plugin ? "--plugin " : "--backend ") + shell_quote(s.name);
   if (!s.options.empty()) out += (plugin ? " --plugin-options " : " --backend-options ") + shell_quote(s.options);

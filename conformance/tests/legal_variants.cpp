@@ -67,7 +67,7 @@ class AddressChecksFirst final : public ModelWrapper {
 };
 
 /// An access through the data target that reaches a guard page fails there and consumes the
-/// guard, as the guard page's own documentation says of any access (D-GUARD, documented).
+/// guard, as the guard page's own documentation says of any access (D-GUARD, both profiles).
 class OneShotGuard final : public ModelWrapper {
  public:
   using ModelWrapper::ModelWrapper;
@@ -92,6 +92,67 @@ class OneShotGuard final : public ModelWrapper {
         model_.adopt_protection(p, v.protect & ~PAGE_GUARD);
       return;
     }
+  }
+};
+
+/// WriteProcessMemory's way with code pages (D-EXEC-WRITE): it makes writable only the region
+/// holding the start address, so a range that mixes a PAGE_EXECUTE(_READ) page with pages of
+/// another protection fails (here with nothing written: WV-ATOMIC still holds).
+class ExecWriteOneRun final : public ModelWrapper {
+ public:
+  using ModelWrapper::ModelWrapper;
+  hresult write_virtual(std::uint64_t address, const std::uint8_t* buffer, std::uint32_t n) override {
+    const auto pages = pages_of(address, n);
+    const bool exec = any_page(address, n, [&](std::uint64_t p) { return committed_with(p, {PAGE_EXECUTE, PAGE_EXECUTE_READ}); });
+    if (exec && !pages.empty()) {
+      const auto first = model_.page_at(pages.front());
+      for (std::uint64_t p : pages) {
+        const auto v = model_.page_at(p);
+        if (v.protect != first.protect || v.allocation_base != first.allocation_base) return HR_PARTIAL_COPY;
+      }
+    }
+    return ModelWrapper::write_virtual(address, buffer, n);
+  }
+};
+
+/// A zero-byte write outside committed writable memory is refused with E_INVALIDARG, as Wine 8's
+/// WriteProcessMemory refuses every zero-byte write (D-ZERO-WRITE, both profiles).
+class ZeroWriteNeedsWritableMemory final : public ModelWrapper {
+ public:
+  using ModelWrapper::ModelWrapper;
+  hresult write_virtual(std::uint64_t address, const std::uint8_t* buffer, std::uint32_t n) override {
+    if (n == 0 && !read_write_page(page_down(address))) return E_INVALIDARG;
+    return ModelWrapper::write_virtual(address, buffer, n);
+  }
+};
+
+/// A write refused for a free, reserved, no-access or guard page returns
+/// HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED), as Wine 8 does below 64 KiB; a read-only page keeps
+/// ERROR_NOACCESS (D-WV-CODE, both profiles).
+class WriteCodeAccessDenied final : public ModelWrapper {
+ public:
+  using ModelWrapper::ModelWrapper;
+  hresult write_virtual(std::uint64_t address, const std::uint8_t* buffer, std::uint32_t n) override {
+    const hresult hr = ModelWrapper::write_virtual(address, buffer, n);
+    if (!failed(hr)) return hr;
+    const bool readonly_only = all_pages(address, n, [&](std::uint64_t p) {
+      return committed_with(p, {PAGE_READONLY, PAGE_READWRITE, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE, PAGE_EXECUTE_READ});
+    });
+    return readonly_only ? hr : hresult_from_win32(ERROR_ACCESS_DENIED);
+  }
+};
+
+/// MEM_RESET at address 0 fails with HRESULT_FROM_WIN32(ERROR_INVALID_ADDRESS) (there is no range
+/// to reset) rather than E_INVALIDARG (D-AVM-CODES: the code is not established).
+class ResetNullInvalidAddress final : public ModelWrapper {
+ public:
+  using ModelWrapper::ModelWrapper;
+  hresult allocate_virtual_memory(std::uint64_t address, std::uint32_t size, std::uint32_t type, std::uint32_t protect,
+                                  std::uint64_t* allocated) override {
+    const hresult hr = ModelWrapper::allocate_virtual_memory(address, size, type, protect, allocated);
+    const auto broken = model_.allocation_violations(address, size, type, protect);
+    if (failed(hr) && broken.size() == 1 && std::string(broken[0].what) == "reset-at-zero") return HR_INVALID_ADDRESS;
+    return hr;
   }
 };
 
@@ -233,13 +294,42 @@ const std::vector<LegalVariant>& variants() {
          return out;
        }},
       {"one-shot-guard", "D-GUARD", "an access that reaches a guard page fails there and consumes the guard",
-       documented, maker<OneShotGuard>(),
+       both, maker<OneShotGuard>(),
        [](Target& t) {
          std::string out;
          const std::uint64_t base = region(t, out, 1, PAGE_READWRITE | PAGE_GUARD);
          out += show_read(read(t, base, 4));
          return out + show_read(read(t, base, 4));
        }},
+      {"exec-write-one-run", "D-EXEC-WRITE",
+       "a write mixing PAGE_EXECUTE(_READ) pages with pages of another protection fails, as WriteProcessMemory does", both,
+       maker<ExecWriteOneRun>(),
+       [](Target& t) {
+         std::string out;
+         const std::uint64_t base = region(t, out, 2, PAGE_EXECUTE_READWRITE);
+         out += alloc(t, base + t.page_size(), t.page_size(), MEM_COMMIT, PAGE_EXECUTE_READ).show() + "\n";
+         return out + write(t, base + t.page_size() - 2, {1, 2, 3, 4}).show() + "\n";
+       }},
+      {"zero-write-needs-writable-memory", "D-ZERO-WRITE",
+       "a zero-byte write outside committed writable memory returns E_INVALIDARG", both,
+       maker<ZeroWriteNeedsWritableMemory>(),
+       [](Target& t) {
+         std::string out;
+         const std::uint64_t base = region(t, out, 1, PAGE_READWRITE, MEM_RESERVE);
+         return out + write(t, base, {}).show() + "\n";
+       }},
+      {"write-code-access-denied", "D-WV-CODE",
+       "a write refused for a free, reserved, no-access or guard page returns HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED)",
+       both, maker<WriteCodeAccessDenied>(),
+       [](Target& t) {
+         std::string out;
+         const std::uint64_t base = region(t, out, 1, PAGE_READWRITE, MEM_RESERVE);
+         return out + write(t, base, {1}).show() + "\n";
+       }},
+      {"reset-null-invalid-address", "D-AVM-CODES",
+       "MEM_RESET at address 0 returns HRESULT_FROM_WIN32(ERROR_INVALID_ADDRESS)", both,
+       maker<ResetNullInvalidAddress>(),
+       [](Target& t) { return alloc(t, 0, t.page_size(), MEM_RESET, PAGE_READWRITE).show() + "\n"; }},
       {"write-watch-honoured", "D-SCOPE", "MEM_RESERVE|MEM_WRITE_WATCH is a plain reservation", both,
        maker<WriteWatchHonoured>(),
        [](Target& t) {

@@ -11,7 +11,7 @@ set -euo pipefail
 root="$(cd "$1" && pwd)"
 scratch="$2"
 targets=(fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_opseq_decode fuzz_opseq_text fuzz_baseline
-  fuzz_worker_protocol fuzz_cli_inputs)
+  fuzz_worker_protocol fuzz_cli_inputs fuzz_agent_protocol)
 
 if ! command -v clang >/dev/null || ! command -v clang++ >/dev/null; then
   echo "SKIP: clang is not installed"; exit 77

@@ -324,7 +324,7 @@ bool ReferenceModel::inject_host_fault(hresult code) {
 // ---------------------------------------------------------------------------------------
 hresult ReferenceModel::write_virtual(std::uint64_t address, const std::uint8_t* buffer,
                                       std::uint32_t bytes_requested) {
-  // IMPL: WV-ZERO-LENGTH (win32) - nothing to write is a success.
+  // IMPL: WV-ZERO-LENGTH-WRITABLE (win32) - nothing to write is a success (anywhere: D-ZERO-WRITE).
   if (bytes_requested == 0) return S_OK;
   if (buffer == nullptr) return E_POINTER;
   if (address + bytes_requested - 1 < address) return HR_NOACCESS;  // wraps around

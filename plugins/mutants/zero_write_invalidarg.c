@@ -1,4 +1,4 @@
-/* zero_write_invalidarg.c - breaks WV-ZERO-LENGTH: a write of zero bytes is rejected with
+/* zero_write_invalidarg.c - breaks WV-ZERO-LENGTH-WRITABLE: a write of zero bytes is rejected with
  * E_INVALIDARG (the PAL's WriteProcessMemory: nSize == 0 -> ERROR_INVALID_PARAMETER). */
 #include "mutant_support.h"
 

@@ -3,7 +3,7 @@
 // A failing rule of `vmconform run`, a divergence found by `vmconform replay` or `fuzz`, and a
 // long run of bench/ all print a command that reproduces it. They are built here and nowhere
 // else, from the run's Subject (run_result.hpp), with one quoting rule (shell_quote), so a
-// backend, a plugin (and, later, an agent) are always named the same way.
+// backend, a plugin and an agent are always named the same way.
 #pragma once
 
 #include <string>
@@ -17,7 +17,7 @@ namespace vmc {
 std::string shell_quote(const std::string& s);
 /// A number of seconds as a command line takes it ("2", "0.5").
 std::string seconds_text(double seconds);
-/// `--backend NAME [--backend-options O]` or `--plugin PATH [--plugin-options O]`.
+/// `--backend NAME [--backend-options O]`, `--plugin PATH [--plugin-options O]` or `--agent COMMAND`.
 std::string subject_arguments(const Subject& s);
 /// `vmconform run SUBJECT --profile P --seed N --cases C [--timeout S] [--quick | --depth N]
 /// --rule ID`: the run of `options` restricted to one rule (--timeout for an isolated subject

@@ -21,12 +21,13 @@ namespace vmc {
 
 /// What a run tests, as the command line named it.
 struct Subject {
-  /// A built-in backend (--backend), or a plugin shared object run in isolated worker processes
-  /// (--plugin). The coming agent targets (another process speaking a protocol) are a third kind.
-  enum class Kind { backend, plugin };
+  /// A built-in backend (--backend), a plugin shared object run in isolated worker processes
+  /// (--plugin), or an agent: another program speaking the agent protocol (--agent "COMMAND",
+  /// spec/agent-protocol.md), started afresh for every property.
+  enum class Kind { backend, plugin, agent };
   Kind kind = Kind::backend;
-  std::string name;             // the backend's name, or the plugin's path as typed
-  std::string options;          // --backend-options, or --plugin-options
+  std::string name;             // the backend's name, the plugin's path or the agent's command, as typed
+  std::string options;          // --backend-options, or --plugin-options (none for an agent)
   double timeout_seconds = 60;  // isolated kinds: the time limit of one property's worker
 };
 
@@ -51,7 +52,9 @@ struct Operations {
   std::string checked() const;
 };
 
-/// What the probe of a plugin found out (report.json's "plugin" object, with the Subject).
+/// What the probe of a plugin found out (report.json's "plugin" object, with the Subject); for an
+/// agent, what its hello and a first target said (report.json's "agent" object; abi = the
+/// protocol version).
 struct PluginInfo {
   std::string name;  // the plugin's name field (or its file name)
   int abi = 0;       // the plugin ABI version it implements

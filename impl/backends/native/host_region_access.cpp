@@ -66,7 +66,7 @@ hresult RegionTableTarget::read_virtual(std::uint64_t address, std::uint8_t* buf
 
 hresult RegionTableTarget::write_virtual(std::uint64_t address, const std::uint8_t* buffer,
                                          std::uint32_t bytes_requested) {
-  if (bytes_requested == 0) return S_OK;  // WV-ZERO-LENGTH (win32)
+  if (bytes_requested == 0) return S_OK;  // WV-ZERO-LENGTH-WRITABLE (win32; S_OK anywhere: D-ZERO-WRITE)
   if (buffer == nullptr) return E_POINTER;
   const std::uint64_t last = address + (bytes_requested - 1);
   if (last < address) return HR_NOACCESS;  // wraps around

@@ -54,6 +54,18 @@ std::string ExitStatus::describe() const {
 }
 
 WorkerProcess WorkerProcess::spawn(const std::string& exe) {
+  std::string arg0 = exe, arg1 = "worker";
+  char* argv[] = {arg0.data(), arg1.data(), nullptr};
+  return spawn_argv(exe, argv, /*agent=*/false);
+}
+
+WorkerProcess WorkerProcess::spawn_agent(const std::string& command) {
+  std::string arg0 = "/bin/sh", arg1 = "-c", arg2 = "exec " + command;
+  char* argv[] = {arg0.data(), arg1.data(), arg2.data(), nullptr};
+  return spawn_argv(arg0, argv, /*agent=*/true);
+}
+
+WorkerProcess WorkerProcess::spawn_argv(const std::string& exe, char* const argv[], bool agent) {
   // A worker that died must not kill its parent through the request pipe: from the first worker
   // on, writing to a pipe nobody reads fails with EPIPE instead of raising SIGPIPE.
   static const bool sigpipe_ignored = ::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
@@ -68,12 +80,19 @@ WorkerProcess WorkerProcess::spawn(const std::string& exe) {
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_adddup2(&actions, request[0], kRequestFd);
-  posix_spawn_file_actions_adddup2(&actions, message[1], kMessageFd);
-  posix_spawn_file_actions_adddup2(&actions, output[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, output[1], 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addclosefrom_np(&actions, kMessageFd + 1);  // nothing else of ours leaks in
+  if (agent) {  // requests on stdin, responses on stdout, logs on stderr
+    posix_spawn_file_actions_adddup2(&actions, request[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, message[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, output[1], 2);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  } else {
+    posix_spawn_file_actions_adddup2(&actions, request[0], kRequestFd);
+    posix_spawn_file_actions_adddup2(&actions, message[1], kMessageFd);
+    posix_spawn_file_actions_adddup2(&actions, output[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, output[1], 2);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addclosefrom_np(&actions, kMessageFd + 1);  // nothing else of ours leaks in
+  }
   sigset_t all, none;
   sigfillset(&all);
   sigemptyset(&none);
@@ -81,8 +100,6 @@ WorkerProcess WorkerProcess::spawn(const std::string& exe) {
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setpgroup(&attr, 0);  // its own process group: killed as a whole
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-  std::string arg0 = exe, arg1 = "worker";
-  char* argv[] = {arg0.data(), arg1.data(), nullptr};
   pid_t pid = -1;
   const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, &attr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -94,22 +111,25 @@ WorkerProcess WorkerProcess::spawn(const std::string& exe) {
     ::close(request[1]);
     ::close(message[0]);
     ::close(output[0]);
-    throw std::runtime_error("cannot start the worker " + exe + ": " + std::strerror(rc));
+    throw std::runtime_error("cannot start " + std::string(agent ? "the agent " : "the worker ") + exe + ": " +
+                             std::strerror(rc));
   }
   WorkerProcess w;
   w.pid_ = pid;
   w.request_fd_ = request[1];
   w.message_fd_ = message[0];
   w.output_fd_ = output[0];
+  w.interactive_ = agent;
   set_nonblocking(w.message_fd_);
   set_nonblocking(w.output_fd_);
+  if (agent) set_nonblocking(w.request_fd_);
   return w;
 }
 
 WorkerProcess::WorkerProcess(WorkerProcess&& o) noexcept
     : pid_(o.pid_), request_fd_(o.request_fd_), message_fd_(o.message_fd_), output_fd_(o.output_fd_),
       reaped_(o.reaped_), status_(o.status_), pending_(std::move(o.pending_)), tail_(std::move(o.tail_)),
-      message_eof_(o.message_eof_), streaming_(o.streaming_), echo_(o.echo_) {
+      message_eof_(o.message_eof_), streaming_(o.streaming_), echo_(o.echo_), interactive_(o.interactive_) {
   o.pid_ = -1;
   o.request_fd_ = o.message_fd_ = o.output_fd_ = -1;
 }
@@ -134,6 +154,30 @@ bool WorkerProcess::send(const std::string& line) {
   }
   close_fd(request_fd_);
   return done == line.size();
+}
+
+bool WorkerProcess::write_line(const std::string& line, Clock::time_point deadline) {
+  std::size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(request_fd_, line.data() + done, line.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN) return false;  // EPIPE: the agent is gone
+    // The pipe is full: wait until it drains, reading what the agent says meanwhile so that it
+    // cannot block on its own output.
+    const auto now = Clock::now();
+    if (now >= deadline) return false;
+    pollfd fds[3] = {{request_fd_, POLLOUT, 0}, {message_fd_, POLLIN, 0}, {output_fd_, POLLIN, 0}};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+    if (::poll(fds, 3, static_cast<int>(std::clamp<long long>(left, 1, 100))) < 0 && errno != EINTR) return false;
+    if (fds[1].revents && !read_messages()) message_eof_ = true;
+    if (fds[2].revents) drain_output();
+    if (fds[0].revents & (POLLERR | POLLHUP)) return false;
+  }
+  return true;
 }
 
 void WorkerProcess::drain_output() {
@@ -183,7 +227,7 @@ WorkerProcess::Event WorkerProcess::next_line(std::string& line, Clock::time_poi
     const auto now = Clock::now();
     if (now >= deadline) return Event::timeout;
     // A worker streaming steps fills the pipe faster than one wake-up per line is worth.
-    if (streaming_) std::this_thread::sleep_for(std::chrono::microseconds(500));
+    if (streaming_ && !interactive_) std::this_thread::sleep_for(std::chrono::microseconds(500));
     pollfd fds[2] = {{message_fd_, POLLIN, 0}, {output_fd_, POLLIN, 0}};
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     const int rc = ::poll(fds, 2, static_cast<int>(std::clamp<long long>(left, 1, 100)));

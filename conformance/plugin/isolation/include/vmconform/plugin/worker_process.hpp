@@ -5,8 +5,12 @@
 // default signal dispositions. next_line() returns the worker's messages one line at a time,
 // draining the capture pipe on the way (its last kTailBytes are kept for failure messages) and
 // sleeping briefly between polls so that a worker streaming steps is not woken up against on
-// every line; echo_output() also copies the captured output to stderr (`--no-capture`). finish() reaps the worker, first killing its whole process group if it is still
-// running, so nothing a plugin started outlives its property.
+// every line; echo_output() also copies the captured output to stderr (`--no-capture`). finish()
+// reaps the worker, first killing its whole process group if it is still running, so nothing a
+// plugin started outlives its property. spawn_agent() starts an agent instead
+// (spec/agent-protocol.md): `/bin/sh -c 'exec COMMAND'` in its own process group, with requests on
+// its stdin (write_line, which never blocks past a deadline), responses on its stdout (next_line,
+// without the pause between lines) and its stderr on the capture pipe.
 #pragma once
 
 #include <sys/types.h>
@@ -30,12 +34,17 @@ class WorkerProcess {
 
   /// Throws std::runtime_error if the process cannot be started.
   static WorkerProcess spawn(const std::string& exe);
+  /// An agent: `/bin/sh -c 'exec COMMAND'`; throws std::runtime_error if it cannot be started.
+  static WorkerProcess spawn_agent(const std::string& command);
   WorkerProcess(WorkerProcess&& other) noexcept;
   WorkerProcess& operator=(WorkerProcess&&) = delete;
   ~WorkerProcess();  // kills and reaps a worker still running
 
   /// Writes the request line and closes the request pipe; false if the worker is gone.
   bool send(const std::string& line);
+  /// Writes `line` (with its newline) and keeps the request pipe open; false if the process is
+  /// gone or the deadline passed before it took the whole line.
+  bool write_line(const std::string& line, Clock::time_point deadline);
 
   enum class Event { line, eof, timeout, too_long };
   /// The next complete message line (without '\n'), eof once the worker closed its end, timeout
@@ -53,6 +62,7 @@ class WorkerProcess {
 
  private:
   WorkerProcess() = default;
+  static WorkerProcess spawn_argv(const std::string& exe, char* const argv[], bool agent);
   void drain_output();
   bool read_messages();  // false at EOF
   void kill_group();
@@ -66,6 +76,7 @@ class WorkerProcess {
   bool message_eof_ = false;
   bool streaming_ = false;  // the last poll found messages: sleep a little before the next one
   bool echo_ = false;       // --no-capture: copy the worker's output to stderr as it comes
+  bool interactive_ = false;  // an agent: one response per request, no pause between lines
 };
 
 }  // namespace vmc::plugin
