@@ -30,7 +30,7 @@ cmake -S "$src_dir" -B "$build_dir" -G "$generator" \
   -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
   -DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
   -DVMCONFORM_FUZZ_LINKMAIN=OFF -DVMCONFORM_FUZZ_LDFLAGS="$LIB_FUZZING_ENGINE" \
-  -DVMCONFORM_BUILD_TESTS=OFF -DVMCONFORM_BUILD_BENCHMARKS=OFF
+  -DVMCONFORM_BUILD_TESTS=OFF -DVMCONFORM_BUILD_BENCHMARKS=OFF -DVMCONFORM_UNITY=ON
 cmake --build "$build_dir" --target all_fuzzers -j "$(nproc)"
 
 zip_dir() {  # zip_dir DIR ZIP: the files of DIR, without paths

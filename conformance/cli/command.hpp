@@ -27,6 +27,10 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// This executable's path, to start `vmconform worker` processes (worker_command.cpp); a
+/// UsageError if /proc/self/exe cannot be read.
+std::string self_executable();
+
 struct Action {
   std::function<void()> check;  // throws UsageError; no side effects
   std::function<int()> run;     // the exit status

@@ -87,7 +87,7 @@ std::optional<fs::path> find_seeds(const std::string& target) {
   return std::nullopt;
 }
 
-struct Progress {
+struct FuzzProgress {
   std::string execs = "0", cov = "?", corp = "?", rate = "?", crashes = "0";
   void update(const std::string& line) {
     static const std::regex execs_re(R"(^#(\d+))"), cov_re(R"(cov: (\d+))"), corp_re(R"(corp: (\d+))"),
@@ -202,7 +202,7 @@ int fuzz(const FuzzArgs& args) {
   std::ofstream log(log_file);
   FILE* p = popen((cmd + " 2>&1").c_str(), "r");
   if (!p) throw UsageError("cannot start " + fuzzer.string());
-  Progress progress;
+  FuzzProgress progress;
   std::set<std::string> rules;
   const auto start = std::chrono::steady_clock::now();
   auto last_print = start;

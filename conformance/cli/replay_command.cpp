@@ -79,13 +79,6 @@ Subject subject_of(const ReplayArgs& a, double timeout = 60) {
                           : Subject{Subject::Kind::plugin, a.plugin, a.plugin_options, timeout};
 }
 
-std::string self_executable() {
-  char path[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) throw UsageError("cannot find the vmconform executable (/proc/self/exe) to start a worker");
-  return std::string(path, static_cast<std::size_t>(n));
-}
-
 std::string regression_test(const ReplayArgs& a, Profile profile, const std::string& text, const Divergence& d,
                             std::size_t step) {
   const bool mutant = a.backend.rfind("mutant:", 0) == 0;

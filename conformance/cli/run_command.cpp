@@ -190,13 +190,6 @@ bool print_target_failures(const vmc::RunResult& result, const vmc::TargetFactor
   return any;
 }
 
-std::string self_executable() {
-  char path[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) throw UsageError("cannot find the vmconform executable (/proc/self/exe) to start workers");
-  return std::string(path, static_cast<std::size_t>(n));
-}
-
 /// The suite against a plugin: a probe worker loads and checks it (a plugin that cannot be used is
 /// a UsageError: exit 2), what it found is printed, then every property runs in a worker of its own.
 /// A plugin that crashes the probe is a finding like any other crash: the properties run, each

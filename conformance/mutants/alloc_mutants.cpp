@@ -18,11 +18,6 @@ namespace {
 constexpr std::uint64_t kMaxTrackedPages = 1u << 16;  // bounds per-page bookkeeping
 
 std::uint32_t kind_of(std::uint32_t type) { return type & ~MEM_TOP_DOWN; }
-/// True for a call that makes a new reservation (address 0, or MEM_RESERVE at an address).
-bool creates_reservation(std::uint64_t address, std::uint32_t type) {
-  const std::uint32_t kind = kind_of(type);
-  return kind != MEM_RESET && (address == 0 || (kind & MEM_RESERVE));
-}
 
 // AVM-ROUND: the allocation is exactly `size` bytes long; the rest of its last page is unusable.
 class NoSizeRounding final : public ModelWrapper {

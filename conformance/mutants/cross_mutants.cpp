@@ -13,11 +13,6 @@
 namespace vmc::mutant_support {
 namespace {
 
-bool creates_reservation(std::uint64_t address, std::uint32_t type) {
-  const std::uint32_t kind = type & ~MEM_TOP_DOWN;
-  return kind != MEM_RESET && (address == 0 || (kind & MEM_RESERVE));
-}
-
 // X-NO-EFFECT-ON-FAIL: MEM_DECOMMIT|MEM_RELEASE with a non-zero size is handled bit by bit:
 // the MEM_DECOMMIT bit decommits the range, then the MEM_RELEASE bit is refused because of the
 // size, and the call fails with E_INVALIDARG (with size 0 it fails cleanly, as VF-FREE-TYPE

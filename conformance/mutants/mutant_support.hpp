@@ -29,6 +29,12 @@
 
 namespace vmc::mutant_support {
 
+/// True for a call that makes a new reservation (address 0, or MEM_RESERVE at an address).
+inline bool creates_reservation(std::uint64_t address, std::uint32_t type) {
+  const std::uint32_t kind = type & ~MEM_TOP_DOWN;
+  return kind != MEM_RESET && (address == 0 || (kind & MEM_RESERVE));
+}
+
 inline ModelConfig model_config(std::uint64_t seed) {
   ModelConfig c;
   c.seed = seed;

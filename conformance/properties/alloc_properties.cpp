@@ -12,8 +12,6 @@
 namespace vmc {
 namespace {
 
-std::uint64_t round_up(std::uint64_t v, std::uint64_t to) { return (v + to - 1) / to * to; }
-
 bool all_zero(const std::vector<std::uint8_t>& v) {
   for (std::uint8_t b : v)
     if (b != 0) return false;

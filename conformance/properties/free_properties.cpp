@@ -10,8 +10,6 @@
 namespace vmc {
 namespace {
 
-std::uint64_t round_up(std::uint64_t v, std::uint64_t to) { return (v + to - 1) / to * to; }
-
 /// A filled, committed region plus a second one nearby, observed together.
 struct TwoRegions {
   Region a, b;

@@ -18,6 +18,9 @@
 
 namespace vmc {
 
+/// `v` rounded up to a multiple of `to`.
+inline std::uint64_t round_up(std::uint64_t v, std::uint64_t to) { return (v + to - 1) / to * to; }
+
 struct Region {
   std::uint64_t base = 0;
   std::uint32_t pages = 0;
