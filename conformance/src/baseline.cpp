@@ -1,8 +1,10 @@
 // baseline.cpp - loading, validating and applying expected-failure baselines.
 #include "vmconform/baseline.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "vmconform/catalogue.hpp"
@@ -111,8 +113,26 @@ nlohmann::json baseline_json(const Baseline& baseline) {
 
 bool hand_written(const BaselineEntry& entry) { return entry.reason.rfind(kTodo, 0) != 0; }
 
+namespace {
+/// The words of a command line, each reduced to its file name ("build/a/x.exe" -> "x.exe").
+std::vector<std::string> command_words(const std::string& command) {
+  std::vector<std::string> words;
+  std::istringstream in(command);
+  for (std::string w; in >> w;) words.push_back(std::filesystem::path(w).filename().string());
+  return words;
+}
+}  // namespace
+
 bool baseline_matches(const Baseline& baseline, const Subject& subject) {
   if (baseline.backend.empty() || baseline.backend == subject.name) return true;
+  if (subject.kind == Subject::Kind::agent) {
+    const std::vector<std::string> named = command_words(baseline.backend), run = command_words(subject.name);
+    for (std::size_t skip = 0; skip < 2 && skip < run.size(); ++skip)  // without a launcher word, or with it
+      if (std::search(named.begin(), named.end(), run.begin() + static_cast<std::ptrdiff_t>(skip), run.end()) ==
+          named.begin())
+        return true;
+    return false;
+  }
   if (subject.kind != Subject::Kind::plugin) return false;
   return std::filesystem::path(baseline.backend).filename() == std::filesystem::path(subject.name).filename();
 }

@@ -16,6 +16,7 @@
 #       it runs each input once and ignores libFuzzer's -flags)
 #   $PWD/build/fuzz/plugins/, build/dev/plugins/ -> this build's plugins/
 #   pid=1234 -> the pid of a sleeping child process (another process to attach to)
+#   python3 agents/... -> the source tree's agents/ (the reference agent)
 #   artifacts/crash-<sha1> -> fuzz_native's input of fuzz/seeds/decommit-recommit.opseq (the standalone main minimises nothing,
 #       so min.bin is made a copy of it when the command did not write it)
 #   main-report.json -> the report.json of an earlier command of the same document (out/report.json)
@@ -86,6 +87,7 @@ for original in "${commands[@]}"; do
   cmd="${cmd//build\/libmyplugin.so/$plugin}"
   cmd="${cmd// build\/dev\/plugins\// $build/plugins/}"
   cmd="${cmd//pid=1234/pid=$other}"
+  cmd="${cmd//python3 agents\//python3 $src/agents/}"
   cmd="${cmd//artifacts\/crash-<sha1>/artifacts/crash-sample}"
   cmd="${cmd//--benchmarks reports\/benchmarks/--benchmarks $src/reports/benchmarks}"
   cmd="${cmd//--time 600/--time 1}"

@@ -44,8 +44,11 @@ nlohmann::json baseline_json(const Baseline& baseline);
 /// False for the "TODO: ..." placeholder baseline_from_report writes: a person wrote the reason.
 bool hand_written(const BaselineEntry& entry);
 /// Whether a baseline written for `baseline.backend` is meant for `subject`: the same backend
-/// name or, for a plugin, the same file name (the path may be typed differently). A baseline
-/// without a backend matches everything.
+/// name or, for a plugin, the same file name (the path may be typed differently); for an agent,
+/// the baseline names its command, words reduced to file names, possibly without a launcher
+/// first word (`wine`, `python3`) and followed by words of description ("vmc_agent.exe raw self
+/// under Wine 8.0" matches `/usr/bin/wine build/agents/windows/vmc_agent.exe raw self`). A
+/// baseline without a backend matches everything.
 bool baseline_matches(const Baseline& baseline, const Subject& subject);
 
 }  // namespace vmc
