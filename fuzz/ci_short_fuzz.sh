@@ -3,20 +3,20 @@
 # does, through fuzz/tests/clusterfuzzlite_build_test.sh (which runs .clusterfuzzlite/build.sh with
 # clang, libFuzzer + ASan + UBSan and checks what it ships: that is the ClusterFuzzLite test, run
 # here so CI pays for one fuzzer build, not two), then runs every fuzz target for a fixed time
-# (default 20 s each, -max_total_time=20 -seed=1), two at a time, on top of its seed corpus
+# (default 10 s each, -max_total_time=10 -seed=1), two at a time, on top of its seed corpus
 # corpus/<target>/, which it never writes to (op-sequence targets also get the op dictionary
 # corpus/opseq.dict). The nine shipped targets run from build.sh's $OUT;
 # fuzz_plugin (not shipped) runs from the same build tree on the conformant `native` plugin built
 # there with the same flags. Fails on any crash, printing the artifact and the reproducers; fails
 # (never skips) when clang or libFuzzer is missing.
 # Environment: VMCONFORM_SHORT_FUZZ_DIR (default build/short-fuzz), VMCONFORM_SHORT_FUZZ_SECONDS
-# (default 20), VMCONFORM_SHORT_FUZZ_JOBS (default 2), VMCONFORM_SHORT_FUZZ_TARGETS (default: all
+# (default 10), VMCONFORM_SHORT_FUZZ_JOBS (default 2), VMCONFORM_SHORT_FUZZ_TARGETS (default: all
 # ten), VMCONFORM_FUZZ_PLUGIN (default: that tree's plugins/libvmc_native.so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 top="${VMCONFORM_SHORT_FUZZ_DIR:-build/short-fuzz}"
-secs="${VMCONFORM_SHORT_FUZZ_SECONDS:-20}"
+secs="${VMCONFORM_SHORT_FUZZ_SECONDS:-10}"
 jobs="${VMCONFORM_SHORT_FUZZ_JOBS:-2}"
 read -r -a targets <<< "${VMCONFORM_SHORT_FUZZ_TARGETS:-fuzz_sim fuzz_native fuzz_process fuzz_mutant fuzz_plugin fuzz_opseq_decode fuzz_opseq_text fuzz_baseline fuzz_worker_protocol fuzz_cli_inputs fuzz_agent_protocol}"
 

@@ -3,7 +3,7 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer (preset asan-ubsan, clang) and run them all; then
 # the thread-safety tests of the native backend under ThreadSanitizer (preset tsan); then the
 # fuzzers: built the way ClusterFuzzLite builds them (libFuzzer + ASan + UBSan; this is also the
-# ClusterFuzzLite build test) and each run 20 s on top of its corpus (fuzz/ci_short_fuzz.sh).
+# ClusterFuzzLite build test) and each run 10 s on top of its corpus (fuzz/ci_short_fuzz.sh).
 # The plain `dev` build is the one tools/setup-and-run.sh makes and runs; the same tests pass there
 # (VMCONFORM_TEST_PRESETS="dev asan-ubsan" runs both here; CI runs only the sanitized one to stay
 # well under its 25-minute budget). VMCONFORM_TEST_TSAN=0 skips TSan, VMCONFORM_TEST_FUZZ=0 the

@@ -22,7 +22,7 @@
 #   main-report.json -> the report.json of an earlier command of the same document (out/report.json)
 #   machineA/corpus, machineB/corpus -> two directories of a few corpus inputs
 #   reports/benchmarks -> the source tree's
-#   vmconform run ... (without --quick or --depth) -> vmconform run --quick ...
+#   vmconform run ... (without --quick or --depth, --cases) -> vmconform run --quick --cases 10 ...
 #   --time 600 / --time 60 -> --time 1; VMCONFORM_FUZZERS_DIR is an empty directory, so
 #       `vmconform fuzz` finds no libFuzzer binary and exits 2 saying so (expected)
 # Commands checked rather than run (CI runs them for real):
@@ -94,10 +94,15 @@ for original in "${commands[@]}"; do
   cmd="${cmd//--time 60/--time 1}"
   [[ $cmd == vmconform\ * ]] && cmd="$vmconform ${cmd#vmconform }"
   # A `run` here shows that the command works as written, not what the default depth finds (the
-  # suite's own tests run it): without --quick or --depth it runs with --quick.
+  # suite's own tests run that): without --quick or --depth it runs with --quick, and without
+  # --cases with --cases 10.
   if [[ $original == *"vmconform run "* && $cmd != *"--quick"* && $cmd != *"--depth"* ]]; then
     cmd="${cmd/ run / run --quick }"
     why=" (with --quick)"
+  fi
+  if [[ $original == *"vmconform run "* && $cmd != *"--cases"* ]]; then
+    cmd="${cmd/ run / run --cases 10 }"
+    why+=" (with --cases 10)"
   fi
   [[ $cmd == *"main-report.json"* ]] && { [[ -f out/report.json ]] && cp out/report.json main-report.json; }
   case "$original" in
