@@ -21,6 +21,9 @@ wait_for() {  # wait_for COMMAND...: polls for up to 60 s
 traced() { [[ -r /proc/$1/status ]] && ! grep -q '^TracerPid:[[:space:]]*0$' "/proc/$1/status"; }
 started_x_model() { grep -q '^\[[0-9]*/[0-9]*\] X-MODEL ' "$err"; }
 child_of() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 .; }
+alive() { kill -0 "$1" 2>/dev/null; }
+child_or_done() { ! alive "$vm" || child_of "$vm" >/dev/null; }
+traced_or_done() { ! alive "$vm" || ! alive "$1" || traced "$1"; }
 
 case "$scenario" in
   no-such-pid)
@@ -48,11 +51,15 @@ case "$scenario" in
     killed=()
     for attempt in 1 2 3 4 5; do
       if [[ $scenario == child-dies ]]; then
-        wait_for child_of "$vm" >/dev/null || { kill -9 "$vm"; fail "vmconform started no child"; }
+        # A run that ends (it saw an earlier kill) while we look for its next child is done.
+        wait_for child_or_done >/dev/null || { kill -9 "$vm"; fail "vmconform started no child"; }
+        alive "$vm" || break
         victim="$(child_of "$vm")"
+        [[ -n $victim ]] || continue  # replaced between the two looks: look again
       fi
-      wait_for traced "$victim" || { kill -9 "$vm" "$victim"; fail "process $victim was never traced"; }
-      kill -9 "$victim"
+      wait_for traced_or_done "$victim" || { kill -9 "$vm" "$victim"; fail "process $victim was never traced"; }
+      alive "$vm" || break
+      kill -9 "$victim" 2>/dev/null || { echo "note: child $victim had already exited"; continue; }
       killed+=("$victim")
       for _ in $(seq 1 200); do kill -0 "$vm" 2>/dev/null || break; sleep 0.05; done
       kill -0 "$vm" 2>/dev/null || break
