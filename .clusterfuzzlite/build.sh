@@ -4,9 +4,9 @@
 # (linked into every fuzzer), $OUT (fuzzers and <name>_seed_corpus.zip land here), $WORK (build
 # tree) and $SRC (the source is $SRC/vmconform, or $VMCONFORM_SOURCE_DIR). The op-sequence
 # targets also get <name>.dict (corpus/opseq.dict, the op dictionary). Only the fuzz targets
-# are built (all_fuzzers): no tests, no benchmarks. fuzz_plugin is not shipped: it needs
-# VMCONFORM_FUZZ_PLUGIN, which ClusterFuzzLite cannot set per target (fuzz/REPRODUCING.md says
-# why no default is baked in). Also run locally by the ctest test fuzz.clusterfuzzlite_build
+# are built (all_fuzzers): no tests, no benchmarks. fuzz_plugin and fuzz_agent are not shipped:
+# they need VMCONFORM_FUZZ_PLUGIN or VMCONFORM_FUZZ_AGENT, which ClusterFuzzLite cannot set per
+# target (fuzz/REPRODUCING.md says why no default is baked in). Also run locally by the ctest test fuzz.clusterfuzzlite_build
 # (fuzz/tests/clusterfuzzlite_build_test.sh).
 set -eu  # also when run as `bash build.sh`
 src_dir="${VMCONFORM_SOURCE_DIR:-$SRC/vmconform}"
@@ -51,7 +51,7 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
 for fuzzer in "$build_dir"/fuzz/fuzz_*; do
   [ -f "$fuzzer" ] && [ -x "$fuzzer" ] || continue
   name="$(basename "$fuzzer")"
-  [ "$name" != fuzz_plugin ] || continue  # needs VMCONFORM_FUZZ_PLUGIN (see the header)
+  case "$name" in fuzz_plugin | fuzz_agent) continue ;; esac  # need VMCONFORM_FUZZ_PLUGIN / _AGENT (see the header)
   cp "$fuzzer" "$OUT/$name"
   if [ -d "$src_dir/corpus/$name" ]; then
     zip_dir "$src_dir/corpus/$name" "$OUT/${name}_seed_corpus.zip"

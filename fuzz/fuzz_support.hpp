@@ -83,8 +83,15 @@ inline void check_differential(TargetFactory& factory, const opseq::Sequence& s)
     Differential differential(*target, Profile::win32);
     d = differential.run(s);
   } catch (const std::exception& e) {
+    if (const std::string failure = factory.failure(); !failure.empty())
+      crash("target failure: backend " + factory.name(), "none", failure, s);
     crash("exception: backend " + factory.name() + " vs the reference model (profile win32)", "none", e.what(), s);
   }
+  // A target that stopped answering (an agent that exited, hung or sent garbage) is the finding,
+  // whatever the divergence it caused says.
+  if (const std::string failure = factory.failure(); !failure.empty())
+    crash("target failure: backend " + factory.name() + " (the divergence is not a conformance finding)",
+          "none", failure, s);
   if (d)
     crash("divergence: backend " + factory.name() + " vs the reference model (profile win32)", d->rule, d->message, s);
 }

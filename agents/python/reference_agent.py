@@ -6,6 +6,7 @@ spec/profiles.md, the same rules as plugins/examples/c/tiny_vm.c) over a simulat
 behind the `vmconform-agent/1` loop: read a JSON line on stdin, answer one on stdout. It shows
 that any language can be checked with `vmconform run --agent "python3 agents/python/reference_agent.py"`.
 Standard library only; every target is its own address space, so it offers no foreign memory.
+`reference_agent.py --bench SECONDS` runs bench/agent_bench.cpp's mix in process instead.
 """
 import json
 import sys
@@ -179,7 +180,25 @@ def answer(req, targets):
     return {"error": "unknown op " + op}
 
 
+def bench(seconds):
+    """The mix of bench/agent_bench.cpp on one Space, called directly (no protocol): allocate 64 KiB
+    committed at address 0, write 256 bytes, read them back, query, release; prints one JSON line."""
+    import time
+    t, data, ops = Space(), bytes([0x5A]) * 256, 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        hr, base = t.allocate(0, 0x10000, COMMIT | RESERVE, 0x04)
+        ok = hr == S_OK and t.write(base + 0x100, data) == S_OK and t.read(base + 0x100, 256) == (S_OK, data)
+        if not (ok and t.query(base)["hr"] == "0x0" and t.free(base, 0, RELEASE) == S_OK):
+            sys.exit("reference_agent: a call of the mix failed")
+        ops += 5
+    took = time.perf_counter() - start
+    print(json.dumps({"ops": ops, "seconds": round(took, 3), "ops_per_second": round(ops / took, 1)}))
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--bench":
+        return bench(float(sys.argv[2]))
     targets = {}
     for line in sys.stdin:
         req = json.loads(line)

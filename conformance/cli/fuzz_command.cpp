@@ -1,9 +1,10 @@
-// fuzz_command.cpp - `vmconform fuzz --backend NAME` (or `--plugin PATH`): a libFuzzer campaign
-// against one backend or plugin.
+// fuzz_command.cpp - `vmconform fuzz --backend NAME` (or `--plugin PATH`, or `--agent COMMAND`):
+// a libFuzzer campaign against one backend, plugin or agent.
 //
 // Picks the fuzz target for the backend (native -> fuzz_native, process -> fuzz_process, sim ->
 // fuzz_sim, anything else -> fuzz_mutant with VMCONFORM_FUZZ_BACKEND=NAME; a plugin -> fuzz_plugin
-// with VMCONFORM_FUZZ_PLUGIN=PATH and VMCONFORM_FUZZ_PLUGIN_OPTIONS), finds its libFuzzer
+// with VMCONFORM_FUZZ_PLUGIN=PATH and VMCONFORM_FUZZ_PLUGIN_OPTIONS; an agent -> fuzz_agent with
+// VMCONFORM_FUZZ_AGENT=COMMAND, on the plugin seeds), finds its libFuzzer
 // binary as built by the `fuzz` preset (build/fuzz/fuzz/, or --fuzzer PATH, or the directory
 // VMCONFORM_FUZZERS_DIR names), runs it for --time
 // seconds (-fork=N for --jobs N) on a working corpus plus the seeds of corpus/<target>/ (with the
@@ -37,7 +38,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct FuzzArgs {
-  std::string backend, plugin, plugin_options, target, fuzzer, corpus, artifacts;
+  std::string backend, plugin, plugin_options, agent, target, fuzzer, corpus, artifacts;
   std::string time = "60", jobs = "1", max_len = "640", seed;
   std::vector<std::string> extra;
 };
@@ -111,8 +112,8 @@ struct FuzzNumbers {
 };
 
 FuzzNumbers check(const FuzzArgs& a) {
-  if (a.backend.empty() && a.plugin.empty() && a.target.empty())
-    throw UsageError("--backend NAME or --plugin PATH is required (or --target fuzz_NAME)");
+  if (a.backend.empty() && a.plugin.empty() && a.agent.empty() && a.target.empty())
+    throw UsageError("--backend NAME, --plugin PATH or --agent COMMAND is required (or --target fuzz_NAME)");
   if (!a.backend.empty() && !find_backend(a.backend))
     throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
   FuzzNumbers n;
@@ -122,13 +123,21 @@ FuzzNumbers check(const FuzzArgs& a) {
   if (!a.seed.empty()) n.seed = parse_u64(a.seed, "--seed");
   if (!a.plugin.empty() && !a.target.empty() && a.target != "fuzz_plugin")
     throw UsageError("--plugin selects fuzz_plugin; it does not apply to --target " + a.target);
+  if (!a.agent.empty() && !a.target.empty() && a.target != "fuzz_agent")
+    throw UsageError("--agent selects fuzz_agent; it does not apply to --target " + a.target);
   return n;
 }
 
 int fuzz(const FuzzArgs& args) {
   const FuzzNumbers num = check(args);
   const FuzzArgs& a = args;
-  const std::string target = !a.target.empty() ? a.target : !a.plugin.empty() ? "fuzz_plugin" : target_for(a.backend);
+  const std::string target = !a.target.empty()   ? a.target
+                             : !a.plugin.empty() ? "fuzz_plugin"
+                             : !a.agent.empty()  ? "fuzz_agent"
+                                                 : target_for(a.backend);
+  if ((target == "fuzz_agent") != !a.agent.empty())
+    throw UsageError(a.agent.empty() ? "fuzz_agent needs --agent COMMAND (the agent's command line)"
+                                     : "--agent selects fuzz_agent; it does not apply to --target " + target);
   if ((target == "fuzz_plugin") != !a.plugin.empty())
     throw UsageError(a.plugin.empty() ? "fuzz_plugin needs --plugin PATH (the plugin shared object to fuzz)"
                                       : "--plugin selects fuzz_plugin; it does not apply to --target " + target);
@@ -140,17 +149,21 @@ int fuzz(const FuzzArgs& args) {
     setenv("VMCONFORM_FUZZ_PLUGIN", plugin.c_str(), 1);
     setenv("VMCONFORM_FUZZ_PLUGIN_OPTIONS", a.plugin_options.c_str(), 1);
   }
+  if (target == "fuzz_agent") setenv("VMCONFORM_FUZZ_AGENT", a.agent.c_str(), 1);  // as for fuzz_plugin
   const std::string backend = a.backend.empty() ? "sim" : a.backend;
   const bool opseq_target =
       target != "fuzz_opseq_text" && target != "fuzz_baseline" && target != "fuzz_worker_protocol";
   const bool differential =
-      target == "fuzz_native" || target == "fuzz_process" || target == "fuzz_mutant" || target == "fuzz_plugin";
+      target == "fuzz_native" || target == "fuzz_process" || target == "fuzz_mutant" || target == "fuzz_plugin" ||
+      target == "fuzz_agent";
   const fs::path fuzzer = find_fuzzer(a, target);
 
   std::string tag = target;
   if (target == "fuzz_mutant") tag += "-" + std::regex_replace(backend, std::regex("[^A-Za-z0-9_.-]"), "_");
   if (target == "fuzz_plugin")
     tag += "-" + std::regex_replace(plugin.stem().string(), std::regex("[^A-Za-z0-9_.-]"), "_");
+  if (target == "fuzz_agent")  // the command line, made a file name (at most 60 characters)
+    tag += "-" + std::regex_replace(a.agent, std::regex("[^A-Za-z0-9_.-]+"), "_").substr(0, 60);
   // Defaults live in the fuzzer's build tree (build/fuzz/campaign/<tag>/), which git ignores.
   const fs::path campaign = fuzzer.parent_path().parent_path() / "campaign" / tag;
   const fs::path corpus = a.corpus.empty() ? campaign / "corpus" : fs::path(a.corpus);
@@ -168,7 +181,8 @@ int fuzz(const FuzzArgs& args) {
   if (num.jobs > 1) cmd += " -fork=" + std::to_string(num.jobs) + " -ignore_crashes=1";
   for (const std::string& x : a.extra) cmd += " " + shell_quote(x);
   cmd += " " + shell_quote(corpus.string());
-  const std::optional<fs::path> seeds = find_seeds(target);
+  // An agent runs the plugin seeds: the same operations, another way to reach the implementation.
+  const std::optional<fs::path> seeds = find_seeds(target == "fuzz_agent" ? "fuzz_plugin" : target);
   if (seeds) cmd += " " + shell_quote(seeds->string());
   // The op dictionary next to the seeds (corpus/opseq.dict, written by make_seeds).
   std::optional<fs::path> dictionary;
@@ -180,6 +194,7 @@ int fuzz(const FuzzArgs& args) {
   if (target == "fuzz_plugin")
     env_note = " (VMCONFORM_FUZZ_PLUGIN=" + plugin.string() +
                (a.plugin_options.empty() ? "" : ", VMCONFORM_FUZZ_PLUGIN_OPTIONS=" + a.plugin_options) + ")";
+  if (target == "fuzz_agent") env_note = " (VMCONFORM_FUZZ_AGENT=" + a.agent + ")";
   // How the fuzzer and `vmconform replay` reproduce an artifact of this campaign. A plugin built for
   // fuzzing is instrumented: it loads only into the vmconform of the fuzzer's build, if there is one.
   std::string env_prefix, program = "vmconform";
@@ -190,9 +205,11 @@ int fuzz(const FuzzArgs& args) {
     const fs::path same_build = fuzzer.parent_path().parent_path() / "conformance" / "vmconform";
     if (fs::exists(same_build)) program = shell_quote(same_build.string());
   }
+  if (target == "fuzz_agent") env_prefix = "VMCONFORM_FUZZ_AGENT=" + shell_quote(a.agent) + " ";
   // The fuzzers check profile win32; `vmconform replay` explains an artifact in the same one.
   const Subject subject = target == "fuzz_plugin" ? Subject{Subject::Kind::plugin, plugin.string(), a.plugin_options}
-                                                  : Subject{Subject::Kind::backend, backend, ""};
+                          : target == "fuzz_agent" ? Subject{Subject::Kind::agent, a.agent, ""}
+                                                   : Subject{Subject::Kind::backend, backend, ""};
 
   std::cout << "vmconform fuzz: " << target << env_note
             << ", " << num.time << " s, " << num.jobs << " job(s)\n  fuzzer    " << fuzzer.string() << "\n  corpus    "
@@ -243,7 +260,7 @@ int fuzz(const FuzzArgs& args) {
     std::cout << "\nartifact " << c.string() << "\n  reproduce with the fuzzer: " << env_prefix
               << shell_quote(fuzzer.string()) << " " << shell_quote(c.string()) << "\n";
     if (differential)
-      std::cout << (target == "fuzz_plugin" ? "  reproduce and explain: " : "  reproduce and get a regression test: ")
+      std::cout << (target == "fuzz_plugin" || target == "fuzz_agent" ? "  reproduce and explain: " : "  reproduce and get a regression test: ")
                 << replay_reproducer(c.string(), subject, Profile::win32, program) << "\n";
     if (opseq_target) {
       std::ifstream in(c, std::ios::binary);
@@ -262,13 +279,16 @@ int fuzz(const FuzzArgs& args) {
 }  // namespace
 
 VMC_CLI_COMMAND(CommandSpec{"fuzz",
-                            "Run a libFuzzer campaign against a backend or a plugin (needs the fuzz preset's fuzzers)", 60,
+                            "Run a libFuzzer campaign against a backend, a plugin or an agent (needs the fuzz preset's fuzzers)", 60,
                             [](CLI::App& fz) -> Action {
   auto a = std::make_shared<FuzzArgs>();
   CLI::Option* backend = fz.add_option("--backend", a->backend, "Backend name (see list-backends)");
   CLI::Option* plugin = fz.add_option("--plugin", a->plugin, "A plugin shared object to fuzz with fuzz_plugin");
   fz.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()")->needs(plugin);
   plugin->excludes(backend);
+  CLI::Option* agent = fz.add_option("--agent", a->agent, "An agent: \"COMMAND ARGS...\" (spec/agent-protocol.md) to fuzz with fuzz_agent");
+  agent->excludes(backend);
+  agent->excludes(plugin);
   fz.add_option("--target", a->target, "Fuzz target instead of the backend's (e.g. fuzz_opseq_text)");
   fz.add_option("--time", a->time, "Seconds (default 60)");
   fz.add_option("--jobs", a->jobs, "Parallel jobs: -fork=N (default 1)");
@@ -282,7 +302,8 @@ VMC_CLI_COMMAND(CommandSpec{"fuzz",
 },
     {"vmconform fuzz --backend native --time 600 --jobs 2",
      "vmconform fuzz --backend mutant:partial-write --time 60",
-     "vmconform fuzz --plugin ./libmyplugin.so --time 600"},
+     "vmconform fuzz --plugin ./libmyplugin.so --time 600",
+     "vmconform fuzz --agent \"python3 agents/python/reference_agent.py\" --time 60"},
     "  0  no crash\n  1  crash artifacts (each printed with its reproducers)\n"
     "  2  usage or setup error (no libFuzzer binary: build the fuzz preset)"});
 

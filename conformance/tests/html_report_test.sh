@@ -37,7 +37,7 @@ printf '#2\tINITED cov: 120 ft: 130 corp: 8/90b exec/s: 0 rss: 40Mb\n#4096\tpuls
   --benchmarks "$src/reports/benchmarks" --fuzz-log "$scratch/fuzz.log" --title "vmconform report (sample runs)" \
   >"$scratch/report.log" 2>&1 ||
   fail "vmconform report failed: $(cat "$scratch/report.log")"
-grep -q "wrote $page: 3 runs, 3 failing rules" "$scratch/report.log" || fail "unexpected summary: $(cat "$scratch/report.log")"
+grep -q "wrote $page: 3 runs, 4 failing rules" "$scratch/report.log" || fail "unexpected summary: $(cat "$scratch/report.log")"
 
 # Self-contained: no reference to another file or to the network.
 if grep -Eo '(src|href)="[^"#][^"]*"|<link |@import|url\(' "$page" | grep -v '^href="#' | head -n 3 | grep -q .; then
@@ -53,8 +53,8 @@ dom="$scratch/dom.html"
 check() {  # check REGEX WHAT
   grep -Eq -- "$1" "$dom" || fail "the rendered page lacks $2 (/$1/)"
 }
-check '<div id="headline" class="bad">3 failing rules in 1 run of 3</div>' "the headline the script writes"
-check '<b id="total-fail">3</b>' "the count of failing rules"
+check '<div id="headline" class="bad">4 failing rules in 1 run of 3</div>' "the headline the script writes"
+check '<b id="total-fail">4</b>' "the count of failing rules"
 check '<b id="total-pass">[0-9]+</b>' "the count of passing rules"
 check 'WV-ATOMIC <span class="mute">in mutant:partial-write \(win32\)' "the failing rule"
 check '<pre class="counterexample">vmconform-opseq 1' "an op-sequence counterexample"

@@ -3,8 +3,8 @@
 # .clusterfuzzlite/build.sh outside Docker with the variables ClusterFuzzLite sets (CC=clang,
 # CXX=clang++, libFuzzer + ASan + UBSan flags, OUT, WORK, SRC; the source is used in place through
 # VMCONFORM_SOURCE_DIR), then checks that every fuzzer, its seed corpus zip and (op-sequence targets) its .dict landed in $OUT
-# and that each fuzzer runs one seed input, and that fuzz_plugin (which needs VMCONFORM_FUZZ_PLUGIN)
-# is not shipped.
+# and that each fuzzer runs one seed input, and that fuzz_plugin and fuzz_agent (which need
+# VMCONFORM_FUZZ_PLUGIN / VMCONFORM_FUZZ_AGENT) are not shipped.
 # Usage: clusterfuzzlite_build_test.sh SOURCE_DIR SCRATCH_DIR. Exit 77 (skipped) without clang or
 # libFuzzer. SCRATCH_DIR/work is kept between runs, so only the first run builds from scratch.
 set -euo pipefail
@@ -59,8 +59,10 @@ for t in "${targets[@]}"; do
     tail -20 "$scratch/$t.run.log"; echo "FAIL: $t did not run $input"; failures=$((failures + 1))
   fi
 done
-if [ -e "$OUT/fuzz_plugin" ]; then
-  echo "FAIL: $OUT/fuzz_plugin shipped, but ClusterFuzzLite cannot set its VMCONFORM_FUZZ_PLUGIN"; failures=$((failures + 1))
-fi
+for t in fuzz_plugin fuzz_agent; do
+  if [ -e "$OUT/$t" ]; then
+    echo "FAIL: $OUT/$t shipped, but ClusterFuzzLite cannot set the variable it needs"; failures=$((failures + 1))
+  fi
+done
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "clusterfuzzlite build: all ${#targets[@]} fuzzers built, zipped and run"

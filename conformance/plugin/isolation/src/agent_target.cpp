@@ -13,24 +13,7 @@ namespace vmc::plugin {
 namespace {
 
 using Clock = AgentConnection::Clock;
-constexpr auto kExitGrace = std::chrono::seconds(2);  // for an agent to exit after `bye`
-
-Clock::time_point deadline_after(double seconds) {
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-}
-
-/// Printable ASCII on one line, at most `limit` characters (reports stay valid UTF-8).
-std::string excerpt(std::string_view s, std::size_t limit) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (out.size() >= limit) {
-      out += "...";
-      break;
-    }
-    out += c == '\n' || c == '\r' || c == '\t' ? ' ' : (c < 0x20 || c >= 0x7F) ? '?' : static_cast<char>(c);
-  }
-  return out;
-}
+constexpr auto kAgentExitGrace = std::chrono::seconds(2);  // for an agent to exit after `bye`
 
 /// A call that the agent's failure turned into a failure of the call (never a conformance result).
 constexpr hresult kAgentGone = E_UNEXPECTED;
@@ -59,7 +42,7 @@ AgentConnection::~AgentConnection() {
     last_step_ = "# bye";
     call(bye);
   }
-  process_->finish(failure_.empty() ? Clock::now() + kExitGrace : Clock::now());
+  process_->finish(failure_.empty() ? Clock::now() + kAgentExitGrace : Clock::now());
 }
 
 void AgentConnection::fail(const std::string& what, const AgentRequest& request) {
@@ -84,7 +67,7 @@ std::optional<AgentResponse> AgentConnection::call(AgentRequest request) {
                seconds_text(config_.timeout_seconds) + " s (--timeout; it was killed)",
            request);
     else
-      fail("the agent " + process_->finish(Clock::now() + kExitGrace).describe() + " before reading the request", request);
+      fail("the agent " + process_->finish(Clock::now() + kAgentExitGrace).describe() + " before reading the request", request);
     return std::nullopt;
   }
   std::string line;
@@ -99,7 +82,7 @@ std::optional<AgentResponse> AgentConnection::call(AgentRequest request) {
       fail("the agent sent a malformed response (a line longer than 64 MiB)", request);
       return std::nullopt;
     case WorkerProcess::Event::eof:
-      fail("the agent " + process_->finish(Clock::now() + kExitGrace).describe() + " before answering", request);
+      fail("the agent " + process_->finish(Clock::now() + kAgentExitGrace).describe() + " before answering", request);
       return std::nullopt;
   }
   try {

@@ -19,23 +19,6 @@ using Clock = WorkerProcess::Clock;
 constexpr std::size_t kKeptSteps = 400;        // calls of the current case kept for the report
 constexpr auto kExitGrace = std::chrono::seconds(10);  // for a worker to exit after its last message
 
-Clock::time_point deadline_after(double seconds) {
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-}
-
-/// Printable ASCII (so that reports stay valid UTF-8), one line, at most `limit` characters.
-std::string excerpt(const std::string& s, std::size_t limit) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (out.size() >= limit) {
-      out += "...";
-      break;
-    }
-    out += c == '\n' || c == '\r' || c == '\t' ? ' ' : (c < 0x20 || c >= 0x7F) ? '?' : static_cast<char>(c);
-  }
-  return out;
-}
-
 /// Everything a worker said, as far as the parent follows it.
 struct Transcript {
   std::optional<Hello> hello;

@@ -281,4 +281,21 @@ std::string WorkerProcess::output_tail() const {
   return t;
 }
 
+WorkerProcess::Clock::time_point deadline_after(double seconds) {
+  using Clock = WorkerProcess::Clock;
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+std::string excerpt(std::string_view s, std::size_t limit) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (out.size() >= limit) {
+      out += "...";
+      break;
+    }
+    out += c == '\n' || c == '\r' || c == '\t' ? ' ' : (c < 0x20 || c >= 0x7F) ? '?' : static_cast<char>(c);
+  }
+  return out;
+}
+
 }  // namespace vmc::plugin

@@ -48,6 +48,8 @@ class AgentConnection {
   /// once the agent has failed (failure() says how).
   std::optional<AgentResponse> call(AgentRequest request);
   StepRecorder& steps() { return steps_; }
+  /// Every later request must be answered by `deadline` (a fuzzer gives each input its own).
+  void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
 
  private:
   void fail(const std::string& what, const AgentRequest& request);

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace vmc::plugin {
 
@@ -78,5 +79,13 @@ class WorkerProcess {
   bool echo_ = false;       // --no-capture: copy the worker's output to stderr as it comes
   bool interactive_ = false;  // an agent: one response per request, no pause between lines
 };
+
+/// The time point `seconds` from now, on the clock of every deadline here.
+WorkerProcess::Clock::time_point deadline_after(double seconds);
+
+/// `s` as printable ASCII on one line (line breaks and tabs become spaces, other bytes '?'), at
+/// most `limit` characters then "...": how a worker's or an agent's words are quoted in reports,
+/// which stay valid UTF-8.
+std::string excerpt(std::string_view s, std::size_t limit);
 
 }  // namespace vmc::plugin
