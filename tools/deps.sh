@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # deps.sh - installs the Debian 12 packages vmconform needs, if any is missing (idempotent).
-# chromium renders index.html in ctest report.html.chromium; python3 checks JSON in the CLI tests.
+# chromium renders index.html in ctest report.html.chromium; python3 checks JSON in the CLI tests;
+# pkg-config reads the installed vmconform.pc in ctest install.consumer.
 # Sourced by setup-and-run.sh and test.sh; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 VMCONFORM_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev googletest libgtest-dev
-  librapidcheck-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev chromium python3)
+  librapidcheck-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev chromium python3 pkg-config)
 
 vmconform_install_deps() {
   local missing=()
