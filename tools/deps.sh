@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh - installs the Debian 12 packages vmconform needs, if any is missing (idempotent).
-# chromium renders index.html in ctest report.html.chromium; python3 checks JSON in the CLI tests.
+# chromium renders index.html in ctest report.html.chromium; python3 checks JSON in the CLI tests;
+# pkg-config reads the installed vmconform.pc in ctest install.consumer.
 # Sourced by setup-and-run.sh and test.sh; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -9,7 +10,7 @@ set -euo pipefail
 # backends unicorn and raw-unicorn (impl/backends/unicorn).
 VMCONFORM_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev googletest libgtest-dev
   librapidcheck-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev chromium python3 mingw-w64 wine
-  wine64 libunicorn-dev)
+  wine64 libunicorn-dev pkg-config)
 
 vmconform_install_deps() {
   local missing=()

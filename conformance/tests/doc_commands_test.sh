@@ -23,6 +23,9 @@
 #   machineA/corpus, machineB/corpus -> two directories of a few corpus inputs
 #   reports/benchmarks -> the source tree's
 #   vmconform run ... (without --quick or --depth, --cases) -> vmconform run --quick --cases 10 ...
+#   /opt/vmconform (an install prefix) -> a directory of the scratch directory; `cmake --install
+#       build/dev` installs this build there, and `cmake -S plugins/examples/consumer` configures
+#       the source tree's consumer example (ctest install.consumer checks the same in depth)
 #   --time 600 / --time 60 -> --time 1; VMCONFORM_FUZZERS_DIR is an empty directory, so
 #       `vmconform fuzz` finds no libFuzzer binary and exits 2 saying so (expected)
 # Commands checked rather than run (CI runs them for real):
@@ -88,6 +91,9 @@ for original in "${commands[@]}"; do
   cmd="${cmd// build\/dev\/plugins\// $build/plugins/}"
   cmd="${cmd//pid=1234/pid=$other}"
   cmd="${cmd//python3 agents\//python3 $src/agents/}"
+  cmd="${cmd//\/opt\/vmconform/$scratch/opt/vmconform}"
+  cmd="${cmd//cmake --install build\/dev /cmake --install $build }"
+  cmd="${cmd//-S plugins\/examples\/consumer /-S $src/plugins/examples/consumer }"
   cmd="${cmd//artifacts\/crash-<sha1>/artifacts/crash-sample}"
   cmd="${cmd//--benchmarks reports\/benchmarks/--benchmarks $src/reports/benchmarks}"
   cmd="${cmd//--time 600/--time 1}"
