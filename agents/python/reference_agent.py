@@ -6,7 +6,9 @@ spec/profiles.md, the same rules as plugins/examples/c/tiny_vm.c) over a simulat
 behind the `vmconform-agent/1` loop: read a JSON line on stdin, answer one on stdout. It shows
 that any language can be checked with `vmconform run --agent "python3 agents/python/reference_agent.py"`.
 Standard library only; every target is its own address space, so it offers no foreign memory.
-`reference_agent.py --bench SECONDS` runs bench/agent_bench.cpp's mix in process instead.
+`reference_agent.py --bench SECONDS` runs bench/agent_bench.cpp's mix in process instead;
+`--operations WriteVirtual,ReadVirtual --interface ICorDebugMutableDataTarget` makes it say it is a
+partial implementation (the host then skips the other operations' rules).
 """
 import json
 import sys
@@ -146,12 +148,12 @@ class Space:
                 "protect": key(p) or 0, "type": PRIVATE}
 
 
-def answer(req, targets):
+def answer(req, targets, partial=None):
     op, t = req["op"], targets.get(req.get("target"))
     num = lambda k: int(req[k], 16) if isinstance(req[k], str) else req[k]
     if op == "hello":
-        return {"protocol": "vmconform-agent/1", "name": "reference-python", "page_size": PAGE,
-                "granularity": GRAN, "query": True, "fault_injection": True}
+        return dict({"protocol": "vmconform-agent/1", "name": "reference-python", "page_size": PAGE,
+                     "granularity": GRAN, "query": True, "fault_injection": True}, **(partial or {}))
     if op == "open":
         targets[len(targets) + 1] = Space()
         return {"target": len(targets)}
@@ -199,10 +201,19 @@ def bench(seconds):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--bench":
         return bench(float(sys.argv[2]))
+    # `--operations A,B [--interface NAME]`: say that only operations A, B are the implementation's
+    # own (a partial implementation, spec/agent-protocol.md); this agent still answers every request.
+    partial, args = None, sys.argv[1:]
+    if args[:1] == ["--operations"] and len(args) in (2, 4) and args[2:3] in ([], ["--interface"]):
+        partial = {"operations": args[1].split(","), "arranged_by": "the reference agent's own address space"}
+        if len(args) == 4:
+            partial["interface"] = args[3]
+    elif args:
+        sys.exit("usage: reference_agent.py [--operations A,B [--interface NAME]] | --bench SECONDS")
     targets = {}
     for line in sys.stdin:
         req = json.loads(line)
-        reply = dict(answer(req, targets), id=req["id"])
+        reply = dict(answer(req, targets, partial), id=req["id"])
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
         if req["op"] == "bye":

@@ -246,17 +246,22 @@ vmc::RunResult run_agent(const vmc::RunOptions& o, bool* target_failed, std::ost
   } catch (const vmc::plugin::SetupError& e) {
     throw UsageError(std::string("cannot use the agent: ") + e.what());
   }
+  const vmc::Operations& ops = info.operations;
   out << "  agent " << info.name << " (vmconform-agent/" << info.abi << "), page size " << vmc::hex(info.page_size)
             << ", allocation granularity " << vmc::hex(info.granularity) << ", query "
             << (info.query ? "present" : "absent (rules that need it are skipped)") << "\n"
-            << "  foreign memory: " << info.situation << "\n"
+            << "  checks: " << ops.checked() << "\n";
+  if (!ops.complete()) out << "  provided for it: " << ops.arranged_by << "\n";
+  out << "  foreign memory: " << info.situation << "\n"
             << "  isolation: one agent process per property, timeout " << vmc::seconds_text(o.subject.timeout_seconds)
             << " s" << std::endl;
+  vmc::RunOptions with_operations = o;
+  with_operations.operations = ops;
   vmc::RunResult result = vmc::run_suite(
       [&config](const vmc::PropertyDef& def, const vmc::RunOptions& opts) {
         return vmc::plugin::run_agent_property(config, def, opts);
       },
-      o);
+      with_operations);
   result.plugin = info;
   *target_failed = print_target_failures(result, nullptr);
   return result;

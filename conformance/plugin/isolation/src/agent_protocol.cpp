@@ -165,6 +165,25 @@ AgentResponse decode_response(std::string_view line, const AgentRequest& request
         r.hello.granularity = f.u32("granularity");
         r.hello.query = f.boolean("query");
         r.hello.fault_injection = f.boolean("fault_injection");
+        if (f.has("interface")) r.hello.interface = f.str("interface");
+        if (f.has("arranged_by")) r.hello.arranged_by = f.str("arranged_by");
+        if (f.has("operations")) {
+          r.hello.allocate = r.hello.free = r.hello.write = r.hello.read = false;
+          for (const json& op : f.field("operations", json::value_t::array)) {
+            const std::string name = op.is_string() ? op.get<std::string>() : op.dump();
+            bool* slot = name == "AllocateVirtualMemory" ? &r.hello.allocate
+                         : name == "VirtualFree"         ? &r.hello.free
+                         : name == "WriteVirtual"        ? &r.hello.write
+                         : name == "ReadVirtual"         ? &r.hello.read
+                                                         : nullptr;
+            if (slot == nullptr)
+              throw AgentProtocolError("\"operations\" names \"" + name.substr(0, 60) +
+                                       "\", not one of AllocateVirtualMemory, VirtualFree, WriteVirtual, ReadVirtual");
+            *slot = true;
+          }
+          if (!(r.hello.allocate || r.hello.free || r.hello.write || r.hello.read))
+            throw AgentProtocolError("\"operations\" is empty: an agent implements at least one operation");
+        }
         if (!power_of_two(r.hello.page_size) || !power_of_two(r.hello.granularity) ||
             r.hello.granularity < r.hello.page_size)
           throw AgentProtocolError("page_size and granularity must be powers of two, the page no larger than the granularity");

@@ -218,6 +218,16 @@ PluginInfo probe_agent(const AgentConfig& config) {
   info.page_size = factory.connection().hello().page_size;
   info.granularity = factory.connection().hello().granularity;
   info.query = factory.connection().hello().query;
+  info.fault_injection = factory.connection().hello().fault_injection;
+  const AgentHello& hello = factory.connection().hello();
+  info.operations.allocate = hello.allocate;
+  info.operations.free = hello.free;
+  info.operations.write = hello.write;
+  info.operations.read = hello.read;
+  info.operations.interface = hello.interface;
+  info.operations.arranged_by = hello.arranged_by;
+  if (!info.operations.complete() && info.operations.arranged_by.empty())
+    info.operations.arranged_by = "the agent itself (its hello names no one)";
   std::string foreign;
   try {
     auto target = factory.make();

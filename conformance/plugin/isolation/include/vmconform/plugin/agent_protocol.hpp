@@ -54,6 +54,11 @@ struct AgentHello {
   std::string name;
   std::uint32_t page_size = 0, granularity = 0;
   bool query = false, fault_injection = false;
+  /// The optional fields of a partial implementation (spec/agent-protocol.md, "Partial
+  /// implementations"): the operations that are the implementation's own (all four when absent),
+  /// the interface it stands for, and who answers the requests of the others.
+  bool allocate = true, free = true, write = true, read = true;
+  std::string interface, arranged_by;
 };
 
 /// One response, decoded for the op it answers; only that op's fields are set.
