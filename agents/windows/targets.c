@@ -40,6 +40,7 @@ vmc_target *vmc_open(vmc_session *s) {
       vmc_target *t = &g_pool[i];
       t->count = 0;
       t->has_fault = t->clr_unavailable = 0;
+      t->object = NULL;
       /* Two pages allocated directly from the OS, not through the host: foreign to it. */
       t->os_block = (vmc_u64)(ULONG_PTR)VirtualAllocEx(s->process, NULL, 0x2000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
       return t;
@@ -48,6 +49,7 @@ vmc_target *vmc_open(vmc_session *s) {
 }
 
 void vmc_close(vmc_session *s, vmc_target *t) {
+  if (s->dll) vmc_dll_close(s, t); /* its object releases what it still holds, if it does */
   for (size_t i = 0; i < t->count; ++i)
     VirtualFreeEx(s->process, (LPVOID)(ULONG_PTR)t->allocations[i].base, 0, MEM_RELEASE);
   t->count = 0;
@@ -66,7 +68,7 @@ int vmc_foreign_memory(vmc_session *s, vmc_target *t, vmc_foreign *out, int max)
 }
 
 int vmc_inject_fault(vmc_session *s, vmc_target *t, vmc_hr hr) {
-  if (!s->reference) return 0; /* raw: nothing but Win32 calls */
+  if (!s->reference || s->dll) return 0; /* raw: nothing but Win32 calls; dll: the interfaces have none */
   t->has_fault = 1;
   t->fault = hr;
   return 1;
@@ -74,24 +76,28 @@ int vmc_inject_fault(vmc_session *s, vmc_target *t, vmc_hr hr) {
 
 vmc_hr vmc_allocate(vmc_session *s, vmc_target *t, vmc_u64 address, DWORD size, DWORD type, DWORD protect,
                     vmc_u64 *allocated) {
+  if (vmc_dll_has(s, VMC_OP_ALLOCATE)) return vmc_dll_allocate(s, t, address, size, type, protect, allocated);
   return s->reference ? vmc_ref_allocate(s, t, address, size, type, protect, allocated)
                       : vmc_raw_allocate(s, t, address, size, type, protect, allocated);
 }
 
 vmc_hr vmc_free(vmc_session *s, vmc_target *t, vmc_u64 address, vmc_u64 size, DWORD type) {
+  if (vmc_dll_has(s, VMC_OP_FREE)) return vmc_dll_free(s, t, address, size, type);
   return s->reference ? vmc_ref_free(s, t, address, size, type) : vmc_raw_free(s, t, address, size, type);
 }
 
 vmc_hr vmc_write(vmc_session *s, vmc_target *t, vmc_u64 address, const BYTE *data, DWORD n) {
+  if (vmc_dll_has(s, VMC_OP_WRITE)) return vmc_dll_write(s, t, address, data, n);
   return s->reference ? vmc_ref_write(s, t, address, data, n) : vmc_raw_write(s, address, data, n);
 }
 
 vmc_hr vmc_read(vmc_session *s, vmc_target *t, vmc_u64 address, BYTE *buffer, DWORD n, DWORD *got) {
+  if (vmc_dll_has(s, VMC_OP_READ)) return vmc_dll_read(s, t, address, buffer, n, got);
   return s->reference ? vmc_ref_read(s, t, address, buffer, n, got) : vmc_raw_read(s, address, buffer, n, got);
 }
 
 vmc_hr vmc_query(vmc_session *s, vmc_target *t, vmc_u64 address, MEMORY_BASIC_INFORMATION *m) {
-  (void)t;
+  if (vmc_dll_has(s, VMC_OP_QUERY)) return vmc_dll_query(s, t, address, m);
   memset(m, 0, sizeof *m);
   if (VirtualQueryEx(s->process, (LPCVOID)(ULONG_PTR)address, m, sizeof *m) == 0) return vmc_last_error();
   return VMC_S_OK;

@@ -237,10 +237,30 @@ int main(int argc, char **argv) {
   if (argc >= 3 && strcmp(argv[1], "child") == 0) return run_child((DWORD)strtoul(argv[2], NULL, 10));
   const int bench = argc >= 5 && strcmp(argv[1], "bench") == 0;
   if (bench) argv += 1, argc -= 1;  /* bench MODE PROCESS SECONDS */
-  if (argc < 3 || (strcmp(argv[1], "raw") != 0 && strcmp(argv[1], "reference") != 0) ||
-      (strcmp(argv[2], "self") != 0 && strcmp(argv[2], "child") != 0)) {
+  /* dll self --dll PATH --interface NAME --factory SYMBOL [--options STRING] (dll.c) */
+  const int dll = !bench && argc >= 3 && strcmp(argv[1], "dll") == 0;
+  const char *dll_path = NULL, *dll_interface = NULL, *dll_factory = NULL, *dll_options = "";
+  int dll_usage = 0;
+  for (int i = 3; dll && i < argc; i += 2) {
+    const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+    if (value == NULL) dll_usage = 1;
+    else if (strcmp(argv[i], "--dll") == 0) dll_path = value;
+    else if (strcmp(argv[i], "--interface") == 0) dll_interface = value;
+    else if (strcmp(argv[i], "--factory") == 0) dll_factory = value;
+    else if (strcmp(argv[i], "--options") == 0) dll_options = value;
+    else dll_usage = 1;
+  }
+  if (dll && (dll_usage || !dll_path || !dll_interface || !dll_factory || strcmp(argv[2], "self") != 0)) {
+    fprintf(stderr, "usage: vmc_agent.exe dll self --dll PATH --interface NAME --factory SYMBOL [--options STRING]\n"
+                    "  NAME: ICorDebugDataTarget, ICorDebugMutableDataTarget, IJsDebugDataTarget or IHostMemoryManager;\n"
+                    "  SYMBOL: an exported `void *SYMBOL(const char *options)` returning the object (one reference)\n");
+    return 2;
+  }
+  if (!dll && (argc < 3 || (strcmp(argv[1], "raw") != 0 && strcmp(argv[1], "reference") != 0) ||
+               (strcmp(argv[2], "self") != 0 && strcmp(argv[2], "child") != 0))) {
     fprintf(stderr, "usage: vmc_agent.exe raw|reference self|child (speaks vmconform-agent/1 on stdin/stdout)\n"
-                    "       vmc_agent.exe bench raw|reference self|child SECONDS (the mix of bench/agent_bench.cpp in process)\n");
+                    "       vmc_agent.exe bench raw|reference self|child SECONDS (the mix of bench/agent_bench.cpp in process)\n"
+                    "       vmc_agent.exe dll self --dll PATH --interface NAME --factory SYMBOL [--options STRING]\n");
     return 2;
   }
   vmc_session session;
@@ -269,8 +289,9 @@ int main(int argc, char **argv) {
     const int rc = run_bench(&session, atof(argv[3]));
     TerminateProcess(GetCurrentProcess(), (UINT)rc);
   }
-  char name[64];
-  snprintf(name, sizeof name, "win32-%s-%s", argv[1], argv[2]);
+  if (dll && !vmc_dll_load(&session, dll_path, dll_interface, dll_factory, dll_options)) return 2;
+  char name[96];
+  snprintf(name, sizeof name, "win32-%s-%s", dll ? dll_interface : argv[1], argv[2]);
 
   while (read_line()) {
     const char *line = g_line;
@@ -296,7 +317,14 @@ int main(int argc, char **argv) {
       out_field_int("page_size", session.page);
       out_field_int("granularity", session.granularity);
       out_text(",\"query\":true");
-      out_text(session.reference ? ",\"fault_injection\":true" : ",\"fault_injection\":false");
+      out_text(session.reference && !dll ? ",\"fault_injection\":true" : ",\"fault_injection\":false");
+      if (dll) {
+        out_text(",\"interface\":\"");
+        out_text(vmc_dll_interface(&session));
+        out_text("\",\"operations\":");
+        out_text(vmc_dll_operations(&session));
+        out_text(",\"arranged_by\":\"the Windows agent's reference mode (Win32 calls in its own process)\"");
+      }
     } else if (!strncmp(op, "open\"", 5)) {
       int slot = 1;
       while (slot < MAX_TARGETS && g_targets[slot] != NULL) ++slot;
@@ -304,7 +332,16 @@ int main(int argc, char **argv) {
         out_text(",\"error\":\"too many targets\"");
       } else {
         g_targets[slot] = vmc_open(&session);
-        out_field_int("target", (unsigned long)slot);
+        const char *why = dll && g_targets[slot] ? vmc_dll_open(&session, g_targets[slot]) : NULL;
+        if (g_targets[slot] == NULL || why != NULL) {
+          if (g_targets[slot] != NULL) vmc_close(&session, g_targets[slot]);
+          g_targets[slot] = NULL;
+          out_text(",\"error\":\"");
+          out_text(why != NULL ? why : "no target left");
+          out_text("\"");
+        } else {
+          out_field_int("target", (unsigned long)slot);
+        }
       }
     } else if (!strncmp(op, "close\"", 6)) {
       vmc_close(&session, target);

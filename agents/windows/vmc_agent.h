@@ -31,7 +31,15 @@ typedef struct vmc_session {
   HANDLE process;               /* the process whose memory the targets are */
   DWORD page, granularity;
   vmc_u64 process_foreign[3];   /* heap block, stack buffer, image buffer in that process */
+  int dll;                      /* dll mode: VMC_DLL_*, 0 otherwise */
 } vmc_session;
+
+/* dll mode's interfaces (dll.c) and the operations one may provide. */
+#define VMC_DLL_DATA_TARGET 1
+#define VMC_DLL_MUTABLE_DATA_TARGET 2
+#define VMC_DLL_JS_DATA_TARGET 3
+#define VMC_DLL_HOST_MEMORY_MANAGER 4
+enum { VMC_OP_ALLOCATE, VMC_OP_FREE, VMC_OP_WRITE, VMC_OP_READ, VMC_OP_QUERY };
 
 typedef struct vmc_allocation {
   vmc_u64 base, size; /* a host reservation: [base, base + size) */
@@ -46,6 +54,7 @@ typedef struct vmc_target {
   vmc_u64 os_block;            /* memory allocated directly from the OS for this target (foreign) */
   int has_fault, clr_unavailable;
   vmc_hr fault;
+  void *object;                /* dll mode: the COM object the factory returned for this target */
 } vmc_target;
 
 typedef struct vmc_foreign {
@@ -78,6 +87,21 @@ vmc_hr vmc_ref_allocate(vmc_session *s, vmc_target *t, vmc_u64 address, DWORD si
 vmc_hr vmc_ref_free(vmc_session *s, vmc_target *t, vmc_u64 address, vmc_u64 size, DWORD type);
 vmc_hr vmc_ref_write(vmc_session *s, vmc_target *t, vmc_u64 address, const BYTE *data, DWORD n);
 vmc_hr vmc_ref_read(vmc_session *s, vmc_target *t, vmc_u64 address, BYTE *buffer, DWORD n, DWORD *got);
+
+/* dll mode (dll.c): loads the DLL and finds its factory (0, with a message on stderr, if it cannot);
+ * opens a target's object (NULL, or why not); whether the object provides an operation. */
+int vmc_dll_load(vmc_session *s, const char *path, const char *interface_name, const char *symbol, const char *options);
+const char *vmc_dll_interface(const vmc_session *s);
+const char *vmc_dll_operations(const vmc_session *s); /* a JSON list of operation names */
+const char *vmc_dll_open(vmc_session *s, vmc_target *t);
+void vmc_dll_close(vmc_session *s, vmc_target *t);
+int vmc_dll_has(const vmc_session *s, int op);
+vmc_hr vmc_dll_allocate(vmc_session *s, vmc_target *t, vmc_u64 address, DWORD size, DWORD type, DWORD protect,
+                        vmc_u64 *allocated);
+vmc_hr vmc_dll_free(vmc_session *s, vmc_target *t, vmc_u64 address, vmc_u64 size, DWORD type);
+vmc_hr vmc_dll_write(vmc_session *s, vmc_target *t, vmc_u64 address, const BYTE *data, DWORD n);
+vmc_hr vmc_dll_read(vmc_session *s, vmc_target *t, vmc_u64 address, BYTE *buffer, DWORD n, DWORD *got);
+vmc_hr vmc_dll_query(vmc_session *s, vmc_target *t, vmc_u64 address, MEMORY_BASIC_INFORMATION *m);
 
 /* The host table (targets.c); 0 when full. */
 int vmc_table_add(vmc_target *t, vmc_u64 base, vmc_u64 size);

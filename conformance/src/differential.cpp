@@ -228,6 +228,9 @@ std::optional<Divergence> Differential::compare_pages(std::uint64_t address, std
       if (expected == Access::yes) return differ(false);
       continue;  // unreadable on both sides, or a page the profile lets be either (D-EXEC-READ)
     }
+    // D-NONHOST: a data target reads whatever the process holds outside host memory, above 64 KiB.
+    if (expected == Access::no && page >= 0x10000 && !model_.page_at(page).allocated && sut_.reads_beyond_host())
+      continue;
     if (expected == Access::no) return differ(true);
     settle_accessible(page);
     const std::uint32_t nm = read_page_into(model_, page, model_page_.data(), p);

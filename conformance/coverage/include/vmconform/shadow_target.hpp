@@ -27,6 +27,7 @@ class ShadowTarget final : public Target {
   hresult read_virtual(std::uint64_t address, std::uint8_t* buffer, std::uint32_t n,
                        std::uint32_t* bytes_read) override;
   bool has_query() const override { return target_.has_query(); }
+  bool reads_beyond_host() const override { return target_.reads_beyond_host(); }
   hresult query_virtual(std::uint64_t address, RegionInfo* info) override { return target_.query_virtual(address, info); }
   std::vector<ForeignMemory> foreign_memory() override;
   bool inject_host_fault(hresult code) override;

@@ -39,6 +39,7 @@ class LockedTarget final : public Target {
     return inner_->read_virtual(address, buffer, n, bytes_read);
   }
   bool has_query() const override { return inner_->has_query(); }
+  bool reads_beyond_host() const override { return inner_->reads_beyond_host(); }
   hresult query_virtual(std::uint64_t address, RegionInfo* info) override {
     std::lock_guard lock(mutex_);
     return inner_->query_virtual(address, info);

@@ -73,6 +73,13 @@ class Target {
   /// next virtual_free returns `code` without doing anything. Returns false if unsupported.
   virtual bool inject_host_fault(hresult /*code*/) { return false; }
 
+  /// True when read_virtual reads whatever the address space holds, not only memory the host
+  /// allocated: a data target (ICorDebugDataTarget) checked on memory the suite arranged in a real
+  /// process, where other memory is mapped too (under Wine, at 64 KiB). D-NONHOST then requires
+  /// unreadability only below 64 KiB: elsewhere, a page outside every host allocation that the
+  /// backend reads is not compared (spec/profiles.md).
+  virtual bool reads_beyond_host() const { return false; }
+
   /// Diagnostics, not part of the documented interfaces: "" while the target is usable, else
   /// why it no longer is, in words (e.g. "target process 1234 died (signal 9, Killed)" for a
   /// backend whose memory lives in another process). Runners print it next to the failures it

@@ -80,6 +80,9 @@ class AgentTarget final : public Target {
   hresult read_virtual(std::uint64_t address, std::uint8_t* buffer, std::uint32_t bytes_requested,
                        std::uint32_t* bytes_read) override;
   bool has_query() const override { return connection_.hello().query; }
+  /// A partial agent whose reads are the implementation's own but whose memory is arranged for it
+  /// (a data target): its reads reach the whole process.
+  bool reads_beyond_host() const override { return connection_.hello().read && !connection_.hello().allocate; }
   hresult query_virtual(std::uint64_t address, RegionInfo* info) override;
   std::vector<ForeignMemory> foreign_memory() override;
   bool inject_host_fault(hresult code) override;
