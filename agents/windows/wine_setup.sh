@@ -19,7 +19,13 @@ case "$action" in
     fi
     # persistent: stays 120 s after its last client; its output goes nowhere, or ctest would wait
     # for the end of the fixture's output until the wineserver exits.
-    wineserver -p120 < /dev/null > /dev/null 2>&1
+    # A wineserver already up for this prefix (a run by hand, an earlier ctest within its 120 s)
+    # makes -p fail: end it and start ours.
+    if ! wineserver -p120 < /dev/null > /dev/null 2>&1; then
+      wineserver -k < /dev/null > /dev/null 2>&1 || true
+      wineserver -w < /dev/null > /dev/null 2>&1 || true
+      wineserver -p120 < /dev/null > /dev/null 2>&1 || { echo "wine_setup: cannot start a wineserver for $prefix"; exit 1; }
+    fi
     echo "wine_setup: wineserver running for $prefix"
     ;;
   stop)

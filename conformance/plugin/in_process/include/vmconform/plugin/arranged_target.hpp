@@ -47,6 +47,8 @@ class ArrangedTarget final : public Target {
   hresult read_virtual(std::uint64_t address, std::uint8_t* buffer, std::uint32_t bytes_requested,
                        std::uint32_t* bytes_read) override;
   bool has_query() const override;
+  /// A data target on memory the suite arranged reads the whole process (D-NONHOST).
+  bool reads_beyond_host() const override { return arranger_ != nullptr && session_.api().read_virtual != nullptr; }
   hresult query_virtual(std::uint64_t address, RegionInfo* info) override;
   std::vector<ForeignMemory> foreign_memory() override;
   bool inject_host_fault(hresult code) override;
