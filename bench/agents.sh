@@ -17,7 +17,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${1:-$root/build/bench}"
+build="$(realpath -m "${1:-$root/build/bench}")"  # absolute: WINEPREFIX must be
 out="$root/reports/benchmarks/agents.md"
 cpu="${BENCH_CPU:-0}"
 secs="${AGENT_BENCH_SECONDS:-3}"
@@ -42,7 +42,7 @@ rate() { sed -n 's/.*"ops_per_second": *\([0-9.]*\).*/\1/p' | head -n 1 | awk '{
 rows=()
 row() {  # row IMPLEMENTATION PROTOCOL_RATE IN_PROCESS_RATE
   local ratio="-"
-  [[ $2 =~ ^[0-9]+$ && $3 =~ ^[0-9]+$ && $2 -gt 0 ]] && ratio="$(awk -v a="$3" -v b="$2" 'BEGIN {printf "%.0fx", a / b}')"
+  [[ $2 =~ ^[0-9]+$ && $3 =~ ^[0-9]+$ && $2 -gt 0 ]] && ratio="$(awk -v a="$3" -v b="$2" 'BEGIN {printf "%.1fx", a / b}')"
   rows+=("| $1 | $2 | $3 | $ratio |")
   echo "   $1: protocol $2 ops/s, in process $3 ops/s ($ratio)"
 }

@@ -40,7 +40,7 @@ for target in sim native plugin; do
         if [ "$mode" = default ]; then
           reached=$(field reached "$dir/report.json"); total=$(field total "$dir/report.json")
           missed=$(grep -o '"missed": *\[[^]]*\]' "$dir/report.json" | sed 's/"missed": *//')
-          unreachable=$(grep -o '"unreachable": *{[^}]*}' "$dir/report.json" | grep -o '"[a-z0-9.+-]*":' | tr -d '":' | paste -sd' ')
+          unreachable=$(python3 -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))["coverage"].get("unreachable", [])))' "$dir/report.json")
           covered+=("seed $seed: $reached/$total${missed:+, missed $missed}${unreachable:+, unreachable: $unreachable}")
           [ "$missed" = "[]" ] || all_covered=0
           awk -v t="$t" -v w="$worst" 'BEGIN { exit !(t > w) }' && worst="$t"
