@@ -22,10 +22,14 @@ namespace {
   std::exit(2);
 }
 
+/// VMCONFORM_FUZZ_AGENT_TIMEOUT, read once (not on every input).
 double input_timeout_seconds() {
-  const char* v = std::getenv("VMCONFORM_FUZZ_AGENT_TIMEOUT");
-  const double seconds = v != nullptr && *v != '\0' ? std::strtod(v, nullptr) : 10.0;
-  return seconds > 0 ? seconds : 10.0;
+  static const double seconds = [] {
+    const char* v = std::getenv("VMCONFORM_FUZZ_AGENT_TIMEOUT");
+    const double s = v != nullptr && *v != '\0' ? std::strtod(v, nullptr) : 10.0;
+    return s > 0 ? s : 10.0;
+  }();
+  return seconds;
 }
 
 /// Starts the agent on first use; exits 2 if it cannot be greeted.

@@ -212,14 +212,14 @@ std::unique_ptr<Target> AgentTargetFactory::make() {
 PluginInfo probe_agent(const AgentConfig& config) {
   AgentTargetFactory factory(config, deadline_after(config.timeout_seconds));
   if (!factory.failure().empty()) throw SetupError(factory.failure());
-  PluginInfo info;
-  info.name = factory.connection().hello().name;
-  info.abi = 1;
-  info.page_size = factory.connection().hello().page_size;
-  info.granularity = factory.connection().hello().granularity;
-  info.query = factory.connection().hello().query;
-  info.fault_injection = factory.connection().hello().fault_injection;
   const AgentHello& hello = factory.connection().hello();
+  PluginInfo info;
+  info.name = hello.name;
+  info.abi = 1;
+  info.page_size = hello.page_size;
+  info.granularity = hello.granularity;
+  info.query = hello.query;
+  info.fault_injection = hello.fault_injection;
   info.operations.allocate = hello.allocate;
   info.operations.free = hello.free;
   info.operations.write = hello.write;
@@ -238,7 +238,7 @@ PluginInfo probe_agent(const AgentConfig& config) {
   }
   if (!factory.failure().empty()) throw SetupError(factory.failure());
   info.situation = foreign.empty() ? "none offered by the agent" : foreign;
-  info.situation += factory.connection().hello().fault_injection ? "; host-fault injection: yes" : "; host-fault injection: no";
+  info.situation += hello.fault_injection ? "; host-fault injection: yes" : "; host-fault injection: no";
   return info;
 }
 
