@@ -12,6 +12,8 @@ std::string backend_name() {
 }
 }  // namespace
 
+VMC_FUZZ_OPSEQ_MUTATOR()
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::optional<vmc::opseq::Sequence> s = vmc::fuzz::decode_capped(data, size);
   if (!s) return 0;

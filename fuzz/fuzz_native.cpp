@@ -2,6 +2,8 @@
 // the reference model through vmc::Differential, profile win32; a divergence is a crash.
 #include "fuzz_support.hpp"
 
+VMC_FUZZ_OPSEQ_MUTATOR()
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::optional<vmc::opseq::Sequence> s = vmc::fuzz::decode_capped(data, size);
   if (!s) return 0;

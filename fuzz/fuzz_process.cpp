@@ -4,6 +4,8 @@
 // slow; every input still gets a fresh target, which releases all it mapped when it goes.
 #include "fuzz_support.hpp"
 
+VMC_FUZZ_OPSEQ_MUTATOR()
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::optional<vmc::opseq::Sequence> s = vmc::fuzz::decode_capped(data, size);
   if (!s) return 0;

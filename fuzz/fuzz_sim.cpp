@@ -56,6 +56,8 @@ vmc::hresult run_op(vmc::ReferenceModel& model, const vmc::opseq::Op& op, std::u
 
 }  // namespace
 
+VMC_FUZZ_OPSEQ_MUTATOR()
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::optional<vmc::opseq::Sequence> s = vmc::fuzz::decode_capped(data, size);
   if (!s) return 0;

@@ -6,6 +6,7 @@
 // (impl/opseq/FORMAT.md) to stderr, then aborts: that is the crash libFuzzer saves.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -14,10 +15,17 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "vmconform/backend_registry.hpp"
 #include "vmconform/differential.hpp"
 #include "vmconform/opseq.hpp"
+#include "vmconform/opseq_mutator.hpp"
+#include "vmconform/splitmix64.hpp"
+
+/// libFuzzer's own byte mutation (with its dictionary); absent when the standalone main links.
+extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size)
+    __attribute__((weak));
 
 namespace vmc::fuzz {
 
@@ -47,6 +55,39 @@ inline std::optional<opseq::Sequence> decode_capped(const std::uint8_t* data, st
     if (op.kind == opseq::OpKind::write || op.kind == opseq::OpKind::read) moved += op.length;
   if (moved > max_bytes_moved()) return std::nullopt;
   return s;
+}
+
+/// The op-sequence targets' custom mutator: one time in four libFuzzer's byte mutations (they
+/// keep the dictionary and the odd encodings in play), otherwise a structure-aware mutation of the
+/// decoded sequence (opseq_mutator.hpp), encoded again; ops are dropped from the end until it fits
+/// `max_size`. Deterministic in (data, seed), as libFuzzer requires.
+inline std::size_t custom_mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed) {
+  SplitMix64 rng{seed};
+  if (LLVMFuzzerMutate != nullptr && rng.below(4) == 0) return LLVMFuzzerMutate(data, size, max_size);
+  opseq::Sequence s = opseq::mutate(opseq::decode(std::span<const std::uint8_t>(data, size)), rng.next());
+  std::vector<std::uint8_t> bytes = opseq::encode(s);
+  while (bytes.size() > max_size && !s.empty()) {
+    s.resize(s.size() * 3 / 4);
+    bytes = opseq::encode(s);
+  }
+  if (bytes.size() > max_size) return LLVMFuzzerMutate != nullptr ? LLVMFuzzerMutate(data, size, max_size) : size;
+  std::copy(bytes.begin(), bytes.end(), data);
+  return bytes.size();
+}
+
+/// Two inputs' sequences spliced at op boundaries (opseq::cross_over), then fitted like above.
+inline std::size_t custom_cross_over(const std::uint8_t* data1, std::size_t size1, const std::uint8_t* data2,
+                                     std::size_t size2, std::uint8_t* out, std::size_t max_out, unsigned seed) {
+  opseq::Sequence s = opseq::cross_over(opseq::decode(std::span<const std::uint8_t>(data1, size1)),
+                                        opseq::decode(std::span<const std::uint8_t>(data2, size2)), seed);
+  std::vector<std::uint8_t> bytes = opseq::encode(s);
+  while (bytes.size() > max_out && !s.empty()) {
+    s.resize(s.size() * 3 / 4);
+    bytes = opseq::encode(s);
+  }
+  if (bytes.size() > max_out) return 0;
+  std::copy(bytes.begin(), bytes.end(), out);
+  return bytes.size();
 }
 
 /// Prints what went wrong and the sequence, then aborts (libFuzzer saves the input).
@@ -97,3 +138,15 @@ inline void check_differential(TargetFactory& factory, const opseq::Sequence& s)
 }
 
 }  // namespace vmc::fuzz
+
+/// The custom mutator and cross-over of an op-sequence fuzz target (one line in its file).
+#define VMC_FUZZ_OPSEQ_MUTATOR()                                                                             \
+  extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size, std::size_t max_size, \
+                                                 unsigned seed) {                                            \
+    return vmc::fuzz::custom_mutate(data, size, max_size, seed);                                             \
+  }                                                                                                          \
+  extern "C" std::size_t LLVMFuzzerCustomCrossOver(const std::uint8_t* data1, std::size_t size1,            \
+                                                   const std::uint8_t* data2, std::size_t size2,            \
+                                                   std::uint8_t* out, std::size_t max_out, unsigned seed) { \
+    return vmc::fuzz::custom_cross_over(data1, size1, data2, size2, out, max_out, seed);                     \
+  }

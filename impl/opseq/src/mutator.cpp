@@ -1,0 +1,407 @@
+// mutator.cpp - structure-aware mutation of op sequences (opseq_mutator.hpp).
+//
+// Every draw goes through one SplitMix64 seeded by the caller, so a mutation depends only on its
+// input and seed. An op is drawn for its place in the sequence: the number of alloc ops before it
+// bounds the region indexes it uses (index 0 is the newest reservation, the one most often meant),
+// page offsets stay near the reservations' sizes, and byte counts sit on, just below or just above
+// page multiples (the boundaries where implementations go wrong). Types and protections come from
+// the format's tables (tables.hpp) or from a valid base value combined with one modifier, so the
+// rare combinations of the coverage table are one draw away.
+#include "vmconform/opseq_mutator.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "tables.hpp"
+#include "vmconform/constants.hpp"
+#include "vmconform/splitmix64.hpp"
+
+namespace vmc::opseq {
+namespace {
+
+class Draw {
+ public:
+  explicit Draw(std::uint64_t seed) : rng_{seed} {}
+  std::uint64_t below(std::uint64_t n) { return rng_.below(n); }
+  /// True once in `n` draws.
+  bool one_in(std::uint64_t n) { return rng_.below(n) == 0; }
+  template <class T, std::size_t N>
+  T pick(const std::array<T, N>& values) {
+    return values[rng_.below(N)];
+  }
+  /// An index into `weights`, drawn in proportion to them.
+  template <std::size_t N>
+  std::size_t weighted(const std::array<unsigned, N>& weights) {
+    unsigned total = 0;
+    for (unsigned w : weights) total += w;
+    std::uint64_t x = rng_.below(total);
+    for (std::size_t i = 0; i < N; ++i) {
+      if (x < weights[i]) return i;
+      x -= weights[i];
+    }
+    return N - 1;
+  }
+
+ private:
+  SplitMix64 rng_;
+};
+
+/// Alloc ops before position `at`: the reservations a region reference there can mean.
+int allocs_before(const Sequence& s, std::size_t at) {
+  int n = 0;
+  for (std::size_t i = 0; i < at && i < s.size(); ++i) n += s[i].kind == OpKind::alloc ? 1 : 0;
+  return n;
+}
+
+std::uint8_t draw_index(Draw& d, int allocs) {
+  if (allocs <= 1) return 0;
+  switch (d.weighted(std::array<unsigned, 3>{5, 3, 2})) {
+    case 0: return 0;
+    case 1: return 1;
+    default: return static_cast<std::uint8_t>(d.below(static_cast<std::uint64_t>(std::min(allocs, 8))));
+  }
+}
+
+std::int32_t draw_offset(Draw& d, std::uint32_t page) {
+  switch (d.weighted(std::array<unsigned, 4>{6, 3, 1, 1})) {
+    case 0: return 0;
+    case 1: return d.pick(std::array<std::int32_t, 4>{-1, 1, -2, 2});
+    case 2: return -static_cast<std::int32_t>(d.below(32)) - 1;  // just before: a range that ends inside
+    default: return static_cast<std::int32_t>(d.below(page));
+  }
+}
+
+AddrRef draw_region_ref(Draw& d, int allocs, std::uint32_t page) {
+  AddrRef a;
+  a.kind = d.one_in(4) ? AddrRef::Kind::region_end : AddrRef::Kind::region;
+  a.index = draw_index(d, allocs);
+  if (a.kind == AddrRef::Kind::region)
+    a.page = d.one_in(6) ? static_cast<std::int32_t>(d.below(20)) - 1 : static_cast<std::int32_t>(d.below(4));
+  else
+    a.page = d.pick(std::array<std::int32_t, 5>{0, 0, -1, -1, -2});
+  a.offset = draw_offset(d, page);
+  return a;
+}
+
+/// A page count: mostly a few pages, sometimes about an allocation granularity (16 pages of 4 KiB).
+std::uint64_t draw_pages(Draw& d) {
+  switch (d.weighted(std::array<unsigned, 3>{8, 2, 1})) {
+    case 0: return 1 + d.below(4);
+    case 1: return d.pick(std::array<std::uint64_t, 4>{15, 16, 17, 32});
+    default: return 1 + d.below(64);
+  }
+}
+
+/// Bytes on, just below or just above a page multiple (or anywhere inside the last page).
+std::uint64_t draw_size(Draw& d, std::uint32_t page) {
+  const std::uint64_t whole = draw_pages(d) * page;
+  switch (d.weighted(std::array<unsigned, 3>{6, 3, 1})) {
+    case 0: return whole;
+    case 1: return d.one_in(2) ? whole - 1 : whole + 1;
+    default: return whole - page + 1 + d.below(page);
+  }
+}
+
+std::uint32_t draw_alloc_type(Draw& d) {
+  constexpr std::array<std::uint32_t, 5> kModifiers = {MEM_TOP_DOWN, MEM_WRITE_WATCH, MEM_LARGE_PAGES, MEM_PHYSICAL,
+                                                      MEM_RESET_UNDO};
+  switch (d.weighted(std::array<unsigned, 6>{6, 3, 4, 1, 1, 1})) {
+    case 0: return MEM_COMMIT | MEM_RESERVE;
+    case 1: return MEM_RESERVE;
+    case 2: return MEM_COMMIT;
+    case 3: return MEM_RESET;
+    case 4: return d.pick(detail::kAllocTypes);
+    default: return d.pick(std::array<std::uint32_t, 3>{MEM_COMMIT | MEM_RESERVE, MEM_RESERVE, MEM_COMMIT}) | d.pick(kModifiers);
+  }
+}
+
+std::uint32_t draw_protect(Draw& d) {
+  constexpr std::array<std::uint32_t, 8> kBases = {PAGE_READONLY,          PAGE_NOACCESS,  PAGE_EXECUTE,
+                                                   PAGE_EXECUTE_READ,      PAGE_READWRITE, PAGE_EXECUTE_READWRITE,
+                                                   PAGE_WRITECOPY,         PAGE_EXECUTE_WRITECOPY};
+  constexpr std::array<std::uint32_t, 3> kModifiers = {PAGE_GUARD, PAGE_NOCACHE, PAGE_WRITECOMBINE};
+  switch (d.weighted(std::array<unsigned, 4>{6, 4, 2, 1})) {
+    case 0: return PAGE_READWRITE;
+    case 1: return d.pick(kBases);
+    case 2: return d.pick(kBases) | d.pick(kModifiers);
+    default: return d.pick(detail::kProtections);
+  }
+}
+
+std::uint32_t draw_free_type(Draw& d) {
+  switch (d.weighted(std::array<unsigned, 3>{4, 4, 1})) {
+    case 0: return MEM_RELEASE;
+    case 1: return MEM_DECOMMIT;
+    default: return d.pick(detail::kFreeTypes);
+  }
+}
+
+std::uint64_t draw_free_size(Draw& d, std::uint32_t page) {
+  switch (d.weighted(std::array<unsigned, 3>{4, 5, 1})) {
+    case 0: return 0;
+    case 1: return draw_size(d, page);
+    default: return 1 + d.below(3 * std::uint64_t{page});
+  }
+}
+
+std::uint32_t draw_length(Draw& d, std::uint32_t page, bool small_first) {
+  switch (d.weighted(std::array<unsigned, 4>{small_first ? 5u : 2u, 2, 3, 1})) {
+    case 0: return static_cast<std::uint32_t>(1 + d.below(small_first ? 16 : 64));
+    case 1: return static_cast<std::uint32_t>(page - 8 + d.below(17));  // about one page
+    case 2: return static_cast<std::uint32_t>(draw_size(d, page) % (kMaxLength + 1));
+    default: return 0;
+  }
+}
+
+Op draw_op(Draw& d, int allocs, std::uint32_t page) {
+  Op op;
+  // alloc, free, write, read, free_foreign, inject_fault: only alloc and the two that need no
+  // reservation before the first alloc.
+  const std::size_t k = allocs == 0 ? d.weighted(std::array<unsigned, 6>{6, 0, 0, 0, 1, 1})
+                                    : d.weighted(std::array<unsigned, 6>{3, 2, 3, 1, 1, 1});
+  op.kind = static_cast<OpKind>(k);
+  switch (op.kind) {
+    case OpKind::alloc:
+      if (allocs > 0 && d.one_in(3)) op.addr = draw_region_ref(d, allocs, page);
+      op.size = static_cast<std::uint32_t>(d.one_in(40) ? d.pick(std::array<std::uint64_t, 3>{0, 0xFFFFFFFF, 0x80000000})
+                                                        : draw_size(d, page));
+      op.type = draw_alloc_type(d);
+      op.protect = draw_protect(d);
+      break;
+    case OpKind::free:
+      op.addr = draw_region_ref(d, allocs, page);
+      op.free_size = draw_free_size(d, page);
+      op.type = draw_free_type(d);
+      break;
+    case OpKind::write:
+      op.addr = draw_region_ref(d, allocs, page);
+      op.length = draw_length(d, page, true);
+      op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+      break;
+    case OpKind::read:
+      op.addr = draw_region_ref(d, allocs, page);
+      op.length = draw_length(d, page, false);
+      break;
+    case OpKind::free_foreign:
+      op.addr.kind = AddrRef::Kind::foreign;
+      op.addr.index = static_cast<std::uint8_t>(d.below(4));
+      op.addr.offset = d.one_in(2) ? 0 : 16;
+      op.type = d.one_in(2) ? MEM_RELEASE : MEM_DECOMMIT;
+      op.free_size = op.type == MEM_RELEASE ? 0 : 1;
+      break;
+    case OpKind::inject_fault:
+      op.fault = static_cast<std::int32_t>(d.pick(detail::kFaults));
+      break;
+  }
+  return op;
+}
+
+/// A short story about one new reservation: it is made (committed, or reserved and partly
+/// committed), then two to four of: filled, decommitted in part, released, committed again, read
+/// back, followed by a reservation of the same, a smaller or a larger size at address 0, or by one
+/// right after its end. Region index 0 is the story's reservation until the story makes another.
+Sequence draw_story(Draw& d, std::uint32_t page) {
+  Sequence out;
+  const std::uint64_t pages = d.one_in(4) ? d.pick(std::array<std::uint64_t, 3>{15, 16, 17}) : 1 + d.below(5);
+  const auto at = [&](std::int32_t p, std::int32_t offset = 0) {
+    AddrRef a;
+    a.kind = AddrRef::Kind::region;
+    a.page = p;
+    a.offset = offset;
+    return a;
+  };
+  const auto some_page = [&] { return static_cast<std::int32_t>(d.below(pages)); };
+  const auto some_pages = [&](std::int32_t from) { return 1 + d.below(pages - static_cast<std::uint64_t>(from)); };
+  Op make;
+  make.kind = OpKind::alloc;
+  make.size = static_cast<std::uint32_t>(pages * page);
+  make.protect = d.one_in(4) ? draw_protect(d) : PAGE_READWRITE;
+  make.type = d.one_in(3) ? MEM_RESERVE : MEM_COMMIT | MEM_RESERVE;
+  out.push_back(make);
+  if (make.type == MEM_RESERVE) {
+    Op commit = make;
+    commit.type = MEM_COMMIT;
+    commit.addr = at(some_page());
+    commit.size = static_cast<std::uint32_t>(some_pages(commit.addr.page) * page);
+    out.push_back(commit);
+  }
+  const std::uint64_t steps = 2 + d.below(3);
+  for (std::uint64_t i = 0; i < steps; ++i) {
+    Op op;
+    switch (d.weighted(std::array<unsigned, 6>{4, 3, 2, 3, 1, 2})) {
+      case 0:  // fill part of it
+        op.kind = OpKind::write;
+        op.addr = at(some_page(), static_cast<std::int32_t>(d.below(page)));
+        op.length = draw_length(d, page, true);
+        op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+        break;
+      case 1:  // decommit some pages
+        op.kind = OpKind::free;
+        op.type = MEM_DECOMMIT;
+        op.addr = at(some_page());
+        op.free_size = d.one_in(4) ? 0 : some_pages(op.addr.page) * page;
+        break;
+      case 2:  // release it
+        op.kind = OpKind::free;
+        op.type = MEM_RELEASE;
+        op.addr = at(0);
+        break;
+      case 3:  // commit some pages (again)
+        op.kind = OpKind::alloc;
+        op.type = MEM_COMMIT;
+        op.protect = d.one_in(4) ? draw_protect(d) : PAGE_READWRITE;
+        op.addr = at(some_page());
+        op.size = static_cast<std::uint32_t>(some_pages(op.addr.page) * page);
+        break;
+      case 4:  // read it back
+        op.kind = OpKind::read;
+        op.addr = at(0);
+        op.length = static_cast<std::uint32_t>(pages * page);
+        break;
+      default:  // another reservation: reuse at address 0, or right after this one's end
+        op.kind = OpKind::alloc;
+        op.type = MEM_COMMIT | MEM_RESERVE;
+        op.protect = PAGE_READWRITE;
+        if (d.one_in(2)) {
+          op.addr.kind = AddrRef::Kind::region_end;
+        }
+        op.size = static_cast<std::uint32_t>(
+            d.pick(std::array<std::uint64_t, 3>{pages, pages > 1 ? pages - 1 : 1, pages + 1 + d.below(16)}) * page);
+        break;
+    }
+    out.push_back(op);
+  }
+  return out;
+}
+
+/// `op` with one field moved to a neighbouring or boundary value, or drawn again.
+Op nudge(Draw& d, Op op, int allocs, std::uint32_t page) {
+  const bool has_region = op.kind == OpKind::free || op.kind == OpKind::write || op.kind == OpKind::read ||
+                          (op.kind == OpKind::alloc && op.addr.kind != AddrRef::Kind::zero);
+  if (has_region && d.one_in(2)) {
+    AddrRef& a = op.addr;
+    switch (d.below(5)) {
+      case 0: a.page += d.one_in(2) ? 1 : -1; break;
+      case 1: a.offset = draw_offset(d, page); break;
+      case 2: a.index = draw_index(d, allocs); break;
+      case 3: a.kind = a.kind == AddrRef::Kind::region ? AddrRef::Kind::region_end : AddrRef::Kind::region; break;
+      default: a = draw_region_ref(d, allocs, page); break;
+    }
+    return op;
+  }
+  const auto step = [&](auto v) -> decltype(v) {  // +-1 byte or +-1 page, or drawn again
+    switch (d.below(5)) {
+      case 0: return v + 1;
+      case 1: return v - 1;
+      case 2: return v + page;
+      case 3: return v >= page ? v - page : v;
+      default: return static_cast<decltype(v)>(draw_size(d, page));
+    }
+  };
+  switch (op.kind) {
+    case OpKind::alloc:
+      switch (d.below(4)) {
+        case 0: op.size = step(op.size); break;
+        case 1: op.type = draw_alloc_type(d); break;
+        case 2: op.protect = draw_protect(d); break;
+        default:
+          if (op.addr.kind == AddrRef::Kind::zero && allocs > 0)
+            op.addr = draw_region_ref(d, allocs, page);
+          else
+            op.addr = AddrRef{};
+          break;
+      }
+      break;
+    case OpKind::free:
+      if (d.one_in(2)) op.free_size = d.one_in(3) ? 0 : step(op.free_size);
+      else op.type = draw_free_type(d);
+      break;
+    case OpKind::write:
+      if (d.one_in(3)) op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+      else op.length = step(op.length);
+      break;
+    case OpKind::read:
+      op.length = step(op.length);
+      break;
+    case OpKind::free_foreign:
+    case OpKind::inject_fault:
+      op = draw_op(d, allocs, page);
+      break;
+  }
+  return op;
+}
+
+void insert_at(Sequence& s, std::size_t at, const Sequence& ops) {
+  s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), ops.begin(), ops.end());
+}
+
+}  // namespace
+
+Sequence mutate(const Sequence& input, std::uint64_t seed, std::size_t max_ops, std::uint32_t page) {
+  max_ops = std::min(max_ops, kMaxOps);
+  Draw d(seed);
+  Sequence s = input;
+  const std::uint64_t edits = 1 + d.below(4);
+  for (std::uint64_t e = 0; e < edits; ++e) {
+    // insert, append, story, delete, delete a run, nudge, duplicate, swap
+    std::size_t kind = d.weighted(std::array<unsigned, 8>{3, 3, 2, 2, 1, 4, 1, 1});
+    if (s.empty() && kind >= 3) kind = d.below(3);  // nothing to delete, nudge or move yet
+    switch (kind) {
+      case 0: {
+        const std::size_t at = d.below(s.size() + 1);
+        insert_at(s, at, {draw_op(d, allocs_before(s, at), page)});
+        break;
+      }
+      case 1:
+        s.push_back(draw_op(d, allocs_before(s, s.size()), page));
+        break;
+      case 2: {  // mostly at the end, where the sequence's state is richest
+        const std::size_t at = d.one_in(3) ? d.below(s.size() + 1) : s.size();
+        insert_at(s, at, draw_story(d, page));
+        break;
+      }
+      case 3:
+        s.erase(s.begin() + static_cast<std::ptrdiff_t>(d.below(s.size())));
+        break;
+      case 4: {
+        const std::size_t from = d.below(s.size());
+        const std::size_t count = 1 + d.below(std::min<std::size_t>(8, s.size() - from));
+        s.erase(s.begin() + static_cast<std::ptrdiff_t>(from), s.begin() + static_cast<std::ptrdiff_t>(from + count));
+        break;
+      }
+      case 5: {
+        const std::size_t at = d.below(s.size());
+        s[at] = nudge(d, s[at], allocs_before(s, at), page);
+        break;
+      }
+      case 6: {
+        const Op copy = s[d.below(s.size())];
+        insert_at(s, d.below(s.size() + 1), {copy});
+        break;
+      }
+      default: {
+        const std::size_t at = d.below(s.size());
+        const std::size_t other = d.below(s.size());
+        std::swap(s[at], s[other]);
+        break;
+      }
+    }
+  }
+  if (s.size() > max_ops) s.resize(max_ops);
+  for (Op& op : s) op = canonical(op);
+  return s;
+}
+
+Sequence cross_over(const Sequence& a, const Sequence& b, std::uint64_t seed, std::size_t max_ops) {
+  max_ops = std::min(max_ops, kMaxOps);
+  Draw d(seed);
+  const std::size_t keep = d.below(a.size() + 1);
+  const std::size_t from = d.below(b.size() + 1);
+  Sequence out(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(keep));
+  out.insert(out.end(), b.begin() + static_cast<std::ptrdiff_t>(from), b.end());
+  if (out.size() > max_ops) out.resize(max_ops);
+  return out;
+}
+
+}  // namespace vmc::opseq
