@@ -7,7 +7,9 @@
 # The plain `dev` build is the one tools/setup-and-run.sh makes and runs; the same tests pass there
 # (VMCONFORM_TEST_PRESETS="dev asan-ubsan" runs both here; CI runs only the sanitized one to stay
 # well under its 25-minute budget). VMCONFORM_TEST_TSAN=0 skips TSan, VMCONFORM_TEST_FUZZ=0 the
-# fuzzing stage. Every stage's failure fails the command; nothing is skipped silently.
+# fuzzing stage. Every stage's failure fails the command; nothing is skipped silently. The
+# sanitized presets build with line tables only (-gline-tables-only: sanitizer reports keep file and
+# line; full debug info made the unity sources compile about 40 % slower).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/deps.sh
