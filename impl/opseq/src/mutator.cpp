@@ -145,11 +145,13 @@ std::uint64_t draw_free_size(Draw& d, std::uint32_t page) {
   }
 }
 
+/// A write or read length: a few bytes, about a page, or two or three pages (the fuzz targets skip
+/// an input that moves more than 16 KiB in all, fuzz_support.hpp, so lengths stay short).
 std::uint32_t draw_length(Draw& d, std::uint32_t page, bool small_first) {
   switch (d.weighted(std::array<unsigned, 4>{small_first ? 5u : 2u, 2, 3, 1})) {
     case 0: return static_cast<std::uint32_t>(1 + d.below(small_first ? 16 : 64));
     case 1: return static_cast<std::uint32_t>(page - 8 + d.below(17));  // about one page
-    case 2: return static_cast<std::uint32_t>(draw_size(d, page) % (kMaxLength + 1));
+    case 2: return static_cast<std::uint32_t>((2 + d.below(2)) * page + d.below(3)) - 1;  // 2-3 pages, +-1
     default: return 0;
   }
 }
@@ -200,7 +202,8 @@ Op draw_op(Draw& d, int allocs, std::uint32_t page) {
 /// A short story about one new reservation: it is made (committed, or reserved and partly
 /// committed), then two to four of: filled, decommitted in part, released, committed again, read
 /// back, followed by a reservation of the same, a smaller or a larger size at address 0, or by one
-/// right after its end. Region index 0 is the story's reservation until the story makes another.
+/// right after its end and then a write, decommit, commit or read running from the first into the
+/// second. Region index 0 is the story's reservation until the story makes another.
 Sequence draw_story(Draw& d, std::uint32_t page) {
   Sequence out;
   const std::uint64_t pages = d.one_in(4) ? d.pick(std::array<std::uint64_t, 3>{15, 16, 17}) : 1 + d.below(5);
@@ -227,9 +230,10 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
     out.push_back(commit);
   }
   const std::uint64_t steps = 2 + d.below(3);
+  bool adjacent = false;  // a reservation right after the story's first one was asked for
   for (std::uint64_t i = 0; i < steps; ++i) {
     Op op;
-    switch (d.weighted(std::array<unsigned, 6>{4, 3, 2, 3, 1, 2})) {
+    switch (d.weighted(std::array<unsigned, 7>{4, 3, 2, 3, 1, 2, adjacent ? 6u : 0u})) {
       case 0:  // fill part of it
         op.kind = OpKind::write;
         op.addr = at(some_page(), static_cast<std::int32_t>(d.below(page)));
@@ -256,19 +260,51 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
         break;
       case 4:  // read it back
         op.kind = OpKind::read;
-        op.addr = at(0);
-        op.length = static_cast<std::uint32_t>(pages * page);
+        op.addr = at(some_page());
+        op.length = 2 * page;
         break;
-      default:  // another reservation: reuse at address 0, or right after this one's end
+      case 5:  // another reservation: reuse at address 0, or right after this one's end
         op.kind = OpKind::alloc;
-        op.type = MEM_COMMIT | MEM_RESERVE;
+        op.type = d.one_in(3) ? MEM_RESERVE : MEM_COMMIT | MEM_RESERVE;
         op.protect = PAGE_READWRITE;
-        if (d.one_in(2)) {
+        if (!adjacent && d.one_in(2)) {
           op.addr.kind = AddrRef::Kind::region_end;
+          adjacent = true;
         }
         op.size = static_cast<std::uint32_t>(
             d.pick(std::array<std::uint64_t, 3>{pages, pages > 1 ? pages - 1 : 1, pages + 1 + d.below(16)}) * page);
         break;
+      default: {  // a range from the first reservation's last page into the adjacent one
+        op.addr.kind = AddrRef::Kind::region_end;
+        op.addr.index = 1;
+        op.addr.page = -1;
+        const std::uint32_t span = 2 * page;
+        switch (d.below(4)) {
+          case 0:
+            op.kind = OpKind::write;
+            op.addr.page = 0;
+            op.addr.offset = -8;
+            op.length = 16;
+            op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+            break;
+          case 1:
+            op.kind = OpKind::free;
+            op.type = d.one_in(4) ? MEM_RELEASE : MEM_DECOMMIT;
+            op.free_size = span;
+            break;
+          case 2:
+            op.kind = OpKind::alloc;
+            op.type = MEM_COMMIT;
+            op.protect = PAGE_READWRITE;
+            op.size = span;
+            break;
+          default:
+            op.kind = OpKind::read;
+            op.length = span;
+            break;
+        }
+        break;
+      }
     }
     out.push_back(op);
   }
@@ -319,10 +355,10 @@ Op nudge(Draw& d, Op op, int allocs, std::uint32_t page) {
       break;
     case OpKind::write:
       if (d.one_in(3)) op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
-      else op.length = step(op.length);
+      else op.length = d.one_in(3) ? draw_length(d, page, true) : step(op.length);
       break;
     case OpKind::read:
-      op.length = step(op.length);
+      op.length = d.one_in(3) ? draw_length(d, page, false) : step(op.length);
       break;
     case OpKind::free_foreign:
     case OpKind::inject_fault:
