@@ -61,9 +61,19 @@ inline std::optional<opseq::Sequence> decode_capped(const std::uint8_t* data, st
 /// keep the dictionary and the odd encodings in play), otherwise a structure-aware mutation of the
 /// decoded sequence (opseq_mutator.hpp), encoded again; ops are dropped from the end until it fits
 /// `max_size`. Deterministic in (data, seed), as libFuzzer requires.
+/// VMCONFORM_FUZZ_MUTATOR=bytes leaves every mutation to libFuzzer (to measure what the
+/// structure-aware mutations bring: fuzz/bench_fuzz.sh); read once, a setting of the whole run.
+inline bool bytes_only() {
+  static const bool only = [] {
+    const char* v = std::getenv("VMCONFORM_FUZZ_MUTATOR");
+    return v != nullptr && std::string(v) == "bytes";
+  }();
+  return only;
+}
+
 inline std::size_t custom_mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed) {
   SplitMix64 rng{seed};
-  if (LLVMFuzzerMutate != nullptr && rng.below(4) == 0) return LLVMFuzzerMutate(data, size, max_size);
+  if (LLVMFuzzerMutate != nullptr && (bytes_only() || rng.below(4) == 0)) return LLVMFuzzerMutate(data, size, max_size);
   opseq::Sequence s = opseq::mutate(opseq::decode(std::span<const std::uint8_t>(data, size)), rng.next());
   std::vector<std::uint8_t> bytes = opseq::encode(s);
   while (bytes.size() > max_size && !s.empty()) {

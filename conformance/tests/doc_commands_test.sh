@@ -23,6 +23,7 @@
 #   machineA/corpus, machineB/corpus -> two directories of a few corpus inputs
 #   reports/benchmarks -> the source tree's
 #   vmconform run ... (without --quick or --depth, --cases) -> vmconform run --quick --cases 10 ...
+#       (--cases 2 with --agent)
 #   /opt/vmconform (an install prefix) -> a directory of the scratch directory; `cmake --install
 #       build/dev` installs this build there, and `cmake -S plugins/examples/consumer` configures
 #       the source tree's consumer example (ctest install.consumer checks the same in depth)
@@ -101,14 +102,17 @@ for original in "${commands[@]}"; do
   [[ $cmd == vmconform\ * ]] && cmd="$vmconform ${cmd#vmconform }"
   # A `run` here shows that the command works as written, not what the default depth finds (the
   # suite's own tests run that): without --quick or --depth it runs with --quick, and without
-  # --cases with --cases 10.
+  # --cases with --cases 10 (--cases 2 through an agent: every call crosses a pipe to another
+  # process, and the agent.* tests run the suite through the agents in full).
   if [[ $original == *"vmconform run "* && $cmd != *"--quick"* && $cmd != *"--depth"* ]]; then
     cmd="${cmd/ run / run --quick }"
     why=" (with --quick)"
   fi
   if [[ $original == *"vmconform run "* && $cmd != *"--cases"* ]]; then
-    cmd="${cmd/ run / run --cases 10 }"
-    why+=" (with --cases 10)"
+    cases=10
+    [[ $cmd == *" --agent "* ]] && cases=2
+    cmd="${cmd/ run / run --cases $cases }"
+    why+=" (with --cases $cases)"
   fi
   [[ $cmd == *"main-report.json"* ]] && { [[ -f out/report.json ]] && cp out/report.json main-report.json; }
   case "$original" in
