@@ -200,7 +200,8 @@ Op draw_op(Draw& d, int allocs, std::uint32_t page) {
 }
 
 /// A short story about one new reservation: it is made (committed, or reserved and partly
-/// committed), then two to four of: filled, decommitted in part, released, committed again, read
+/// committed), then two to four of: filled, decommitted in part, released, committed again (with
+/// another protection half the time), read
 /// back, followed by a reservation of the same, a smaller or a larger size at address 0, or by one
 /// right after its end and then a write, decommit, commit or read running from the first into the
 /// second. Region index 0 is the story's reservation until the story makes another.
@@ -216,6 +217,18 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
   };
   const auto some_page = [&] { return static_cast<std::int32_t>(d.below(pages)); };
   const auto some_pages = [&](std::int32_t from) { return 1 + d.below(pages - static_cast<std::uint64_t>(from)); };
+  // The pages the story is about: most fills, decommits and commits fall on them, so that a fill
+  // is followed by a decommit and a commit of the same pages far more often than by chance.
+  const std::int32_t focus = some_page();
+  const std::uint64_t focus_pages = some_pages(focus);
+  const auto page_in_focus = [&] { return focus + static_cast<std::int32_t>(d.below(focus_pages)); };
+  // A protection for a commit: half the time another one than PAGE_READWRITE (a commit over
+  // committed pages changes their protection and must keep their bytes).
+  const auto commit_protect = [&] {
+    return d.one_in(2) ? PAGE_READWRITE
+                       : d.pick(std::array<std::uint32_t, 6>{PAGE_READONLY, PAGE_EXECUTE_READ, PAGE_NOACCESS, PAGE_EXECUTE,
+                                                             PAGE_EXECUTE_READWRITE, PAGE_READWRITE | PAGE_GUARD});
+  };
   Op make;
   make.kind = OpKind::alloc;
   make.size = static_cast<std::uint32_t>(pages * page);
@@ -236,15 +249,20 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
     switch (d.weighted(std::array<unsigned, 7>{4, 3, 2, 3, 1, 2, adjacent ? 6u : 0u})) {
       case 0:  // fill part of it
         op.kind = OpKind::write;
-        op.addr = at(some_page(), static_cast<std::int32_t>(d.below(page)));
+        op.addr = at(d.one_in(3) ? some_page() : page_in_focus(), static_cast<std::int32_t>(d.below(page)));
         op.length = draw_length(d, page, true);
         op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
         break;
       case 1:  // decommit some pages
         op.kind = OpKind::free;
         op.type = MEM_DECOMMIT;
-        op.addr = at(some_page());
-        op.free_size = d.one_in(4) ? 0 : some_pages(op.addr.page) * page;
+        if (d.one_in(3)) {
+          op.addr = at(some_page());
+          op.free_size = d.one_in(4) ? 0 : some_pages(op.addr.page) * page;
+        } else {
+          op.addr = at(focus);
+          op.free_size = focus_pages * page;
+        }
         break;
       case 2:  // release it
         op.kind = OpKind::free;
@@ -254,9 +272,14 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
       case 3:  // commit some pages (again)
         op.kind = OpKind::alloc;
         op.type = MEM_COMMIT;
-        op.protect = d.one_in(4) ? draw_protect(d) : PAGE_READWRITE;
-        op.addr = at(some_page());
-        op.size = static_cast<std::uint32_t>(some_pages(op.addr.page) * page);
+        op.protect = commit_protect();
+        if (d.one_in(3)) {
+          op.addr = at(some_page());
+          op.size = static_cast<std::uint32_t>(some_pages(op.addr.page) * page);
+        } else {
+          op.addr = at(focus);
+          op.size = static_cast<std::uint32_t>(focus_pages * page);
+        }
         break;
       case 4:  // read it back
         op.kind = OpKind::read;
@@ -380,8 +403,8 @@ Sequence mutate(const Sequence& input, std::uint64_t seed, std::size_t max_ops, 
   Sequence s = input;
   const std::uint64_t edits = 1 + d.below(4);
   for (std::uint64_t e = 0; e < edits; ++e) {
-    // insert, append, story, delete, delete a run, nudge, duplicate, swap
-    std::size_t kind = d.weighted(std::array<unsigned, 8>{3, 3, 2, 2, 1, 4, 1, 1});
+    // insert, append, story, delete, delete a run, nudge, duplicate, swap, repeat
+    std::size_t kind = d.weighted(std::array<unsigned, 9>{3, 3, 2, 2, 1, 4, 1, 1, 1});
     if (s.empty() && kind >= 3) kind = d.below(3);  // nothing to delete, nudge or move yet
     switch (kind) {
       case 0: {
@@ -416,10 +439,16 @@ Sequence mutate(const Sequence& input, std::uint64_t seed, std::size_t max_ops, 
         insert_at(s, d.below(s.size() + 1), {copy});
         break;
       }
-      default: {
+      case 7: {
         const std::size_t at = d.below(s.size());
         const std::size_t other = d.below(s.size());
         std::swap(s[at], s[other]);
+        break;
+      }
+      default: {  // an op many times over: dozens of live reservations, a long history
+        const std::size_t at = d.below(s.size());
+        const std::size_t copies = d.one_in(2) ? 1 + d.below(8) : 8 + d.below(64);
+        insert_at(s, at, Sequence(copies, s[at]));
         break;
       }
     }

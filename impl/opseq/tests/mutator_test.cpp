@@ -55,10 +55,10 @@ TEST(Mutator, SameSeedSameResultOtherSeedsDiffer) {
 /// Mutations from the empty sequence, each applied to the previous result (a random walk, as a
 /// fuzzer without feedback would make): does any result hold a sub-sequence matching `found`?
 template <class Found>
-bool walk_reaches(Found found, int steps) {
+bool walk_reaches(Found found, int steps, std::size_t max_ops = 48) {
   Sequence s;
   for (int i = 0; i < steps; ++i) {
-    s = mutate(s, 1000 + static_cast<std::uint64_t>(i), 48);
+    s = mutate(s, 1000 + static_cast<std::uint64_t>(i), max_ops);
     if (found(s)) return true;
   }
   return false;
@@ -101,6 +101,14 @@ TEST(Mutator, ReachesAModifierProtectionAtAnExplicitAddress) {
         return false;
       },
       5000));
+}
+
+TEST(Mutator, ReachesMoreThanSixtyFourReservations) {
+  EXPECT_TRUE(walk_reaches(
+      [](const Sequence& s) {
+        return std::count_if(s.begin(), s.end(), [](const Op& op) { return op.kind == OpKind::alloc; }) > 64;
+      },
+      5000, kMaxOps));
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 // commit them again" needs several coordinated bytes in several ops at once. These mutations work
 // on the decoded Sequence instead: insert an op drawn for its place (region references point at a
 // reservation made before it, sizes sit on page boundaries, types and protections come from the
-// format's tables or their modifier combinations), delete, duplicate or move ops, nudge one field
+// format's tables or their modifier combinations), delete, duplicate, repeat (up to 71 copies: dozens
+// of live reservations) or move ops, nudge one field
 // to a neighbouring or boundary value, and append a short "story" of related ops on one
 // reservation (make it, fill it, decommit or release it, commit or reuse it). The result is always
 // canonical (encode() accepts it) and depends on nothing but its arguments: the same input and seed
