@@ -59,8 +59,10 @@ inline std::optional<opseq::Sequence> decode_capped(const std::uint8_t* data, st
 
 /// The op-sequence targets' custom mutator: one time in four libFuzzer's byte mutations (they
 /// keep the dictionary and the odd encodings in play), otherwise a structure-aware mutation of the
-/// decoded sequence (opseq_mutator.hpp), encoded again; ops are dropped from the end until it fits
-/// `max_size`. Deterministic in (data, seed), as libFuzzer requires.
+/// decoded sequence (opseq_mutator.hpp), encoded again; ops are dropped from the front until it
+/// fits `max_size` (most edits add at the end, and region references count back from the op that
+/// makes them, so the newest ops keep their meaning). Deterministic in (data, seed), as libFuzzer
+/// requires.
 /// VMCONFORM_FUZZ_MUTATOR=bytes leaves every mutation to libFuzzer (to measure what the
 /// structure-aware mutations bring: fuzz/bench_fuzz.sh); read once, a setting of the whole run.
 inline bool bytes_only() {
@@ -77,7 +79,7 @@ inline std::size_t custom_mutate(std::uint8_t* data, std::size_t size, std::size
   opseq::Sequence s = opseq::mutate(opseq::decode(std::span<const std::uint8_t>(data, size)), rng.next());
   std::vector<std::uint8_t> bytes = opseq::encode(s);
   while (bytes.size() > max_size && !s.empty()) {
-    s.resize(s.size() * 3 / 4);
+    s.erase(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(s.size() / 4 + 1));
     bytes = opseq::encode(s);
   }
   if (bytes.size() > max_size) return LLVMFuzzerMutate != nullptr ? LLVMFuzzerMutate(data, size, max_size) : size;

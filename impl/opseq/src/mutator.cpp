@@ -54,12 +54,17 @@ int allocs_before(const Sequence& s, std::size_t at) {
   return n;
 }
 
+/// Mostly the newest reservations; sometimes the oldest, or any (a reservation made long ago,
+/// under dozens of newer ones, is where a host's table of reservations overflows).
 std::uint8_t draw_index(Draw& d, int allocs) {
   if (allocs <= 1) return 0;
-  switch (d.weighted(std::array<unsigned, 3>{5, 3, 2})) {
+  const int reachable = std::min(allocs, 256);  // an index is one byte
+  switch (d.weighted(std::array<unsigned, 5>{10, 6, 4, 1, 1})) {
     case 0: return 0;
     case 1: return 1;
-    default: return static_cast<std::uint8_t>(d.below(static_cast<std::uint64_t>(std::min(allocs, 8))));
+    case 2: return static_cast<std::uint8_t>(d.below(static_cast<std::uint64_t>(std::min(allocs, 8))));
+    case 3: return static_cast<std::uint8_t>(reachable - 1);
+    default: return static_cast<std::uint8_t>(d.below(static_cast<std::uint64_t>(reachable)));
   }
 }
 
@@ -334,6 +339,46 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
   return out;
 }
 
+/// A crowd: 2-16 or 60-71 one-page reservations in a row (the shortest alloc ops), then a call on
+/// the oldest of them (release, decommit, commit or write), now under all the newer ones: where a
+/// host's table of live reservations overflows or mixes up its entries.
+Sequence draw_crowd(Draw& d, std::uint32_t page) {
+  const std::uint64_t n = d.one_in(2) ? 2 + d.below(15) : 60 + d.below(12);
+  Op make;
+  make.kind = OpKind::alloc;
+  make.size = page;
+  make.type = MEM_COMMIT | MEM_RESERVE;
+  make.protect = PAGE_READWRITE;
+  Sequence out(n, make);
+  Op op;
+  op.addr.kind = AddrRef::Kind::region;
+  op.addr.index = static_cast<std::uint8_t>(n - 1);
+  switch (d.below(4)) {
+    case 0:
+      op.kind = OpKind::free;
+      op.type = MEM_RELEASE;
+      break;
+    case 1:
+      op.kind = OpKind::free;
+      op.type = MEM_DECOMMIT;
+      op.free_size = page;
+      break;
+    case 2:
+      op.kind = OpKind::alloc;
+      op.type = MEM_COMMIT;
+      op.protect = PAGE_READONLY;
+      op.size = page;
+      break;
+    default:
+      op.kind = OpKind::write;
+      op.length = 16;
+      op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+      break;
+  }
+  out.push_back(op);
+  return out;
+}
+
 /// `op` with one field moved to a neighbouring or boundary value, or drawn again.
 Op nudge(Draw& d, Op op, int allocs, std::uint32_t page) {
   const bool has_region = op.kind == OpKind::free || op.kind == OpKind::write || op.kind == OpKind::read ||
@@ -403,8 +448,8 @@ Sequence mutate(const Sequence& input, std::uint64_t seed, std::size_t max_ops, 
   Sequence s = input;
   const std::uint64_t edits = 1 + d.below(4);
   for (std::uint64_t e = 0; e < edits; ++e) {
-    // insert, append, story, delete, delete a run, nudge, duplicate, swap, repeat
-    std::size_t kind = d.weighted(std::array<unsigned, 9>{3, 3, 2, 2, 1, 4, 1, 1, 1});
+    // insert, append, story, delete, delete a run, nudge, duplicate, swap, repeat, crowd
+    std::size_t kind = d.weighted(std::array<unsigned, 10>{3, 3, 2, 2, 1, 4, 1, 1, 1, 1});
     if (s.empty() && kind >= 3) kind = d.below(3);  // nothing to delete, nudge or move yet
     switch (kind) {
       case 0: {
@@ -445,12 +490,15 @@ Sequence mutate(const Sequence& input, std::uint64_t seed, std::size_t max_ops, 
         std::swap(s[at], s[other]);
         break;
       }
-      default: {  // an op many times over: dozens of live reservations, a long history
+      case 8: {  // an op many times over: a long history
         const std::size_t at = d.below(s.size());
         const std::size_t copies = d.one_in(2) ? 1 + d.below(8) : 8 + d.below(64);
         insert_at(s, at, Sequence(copies, s[at]));
         break;
       }
+      default:
+        insert_at(s, s.size(), draw_crowd(d, page));
+        break;
     }
   }
   if (s.size() > max_ops) s.resize(max_ops);
