@@ -135,9 +135,10 @@ std::uint32_t draw_protect(Draw& d) {
 }
 
 std::uint32_t draw_free_type(Draw& d) {
-  switch (d.weighted(std::array<unsigned, 3>{4, 4, 1})) {
+  switch (d.weighted(std::array<unsigned, 4>{8, 8, 1, 2})) {
     case 0: return MEM_RELEASE;
     case 1: return MEM_DECOMMIT;
+    case 2: return MEM_RELEASE | MEM_DECOMMIT;  // both: refused, and must change nothing
     default: return d.pick(detail::kFreeTypes);
   }
 }
@@ -212,7 +213,8 @@ Op draw_op(Draw& d, int allocs, std::uint32_t page) {
 /// second. Region index 0 is the story's reservation until the story makes another.
 Sequence draw_story(Draw& d, std::uint32_t page) {
   Sequence out;
-  const std::uint64_t pages = d.one_in(4) ? d.pick(std::array<std::uint64_t, 3>{15, 16, 17}) : 1 + d.below(5);
+  const std::uint64_t pages =
+      d.one_in(4) ? d.pick(std::array<std::uint64_t, 3>{15, 16, 17}) : d.one_in(8) ? 1 : 2 + d.below(4);
   const auto at = [&](std::int32_t p, std::int32_t offset = 0) {
     AddrRef a;
     a.kind = AddrRef::Kind::region;
@@ -224,8 +226,9 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
   const auto some_pages = [&](std::int32_t from) { return 1 + d.below(pages - static_cast<std::uint64_t>(from)); };
   // The pages the story is about: most fills, decommits and commits fall on them, so that a fill
   // is followed by a decommit and a commit of the same pages far more often than by chance.
-  const std::int32_t focus = some_page();
-  const std::uint64_t focus_pages = some_pages(focus);
+  // Several pages when there are several: a call on a range of pages can get the second one wrong.
+  const std::int32_t focus = pages > 1 ? static_cast<std::int32_t>(d.below(pages - 1)) : 0;
+  const std::uint64_t focus_pages = pages > 1 ? 2 + d.below(pages - static_cast<std::uint64_t>(focus) - 1) : 1;
   const auto page_in_focus = [&] { return focus + static_cast<std::int32_t>(d.below(focus_pages)); };
   // A protection for a commit: half the time another one than PAGE_READWRITE (a commit over
   // committed pages changes their protection and must keep their bytes).
@@ -264,10 +267,11 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
         if (d.one_in(3)) {
           op.addr = at(some_page());
           op.free_size = d.one_in(4) ? 0 : some_pages(op.addr.page) * page;
-        } else {
-          op.addr = at(focus);
+        } else {  // sometimes from inside the first page: the range's last page must go too
+          op.addr = at(focus, d.one_in(4) ? static_cast<std::int32_t>(1 + d.below(page - 1)) : 0);
           op.free_size = focus_pages * page;
         }
+        if (d.one_in(8)) op.type = MEM_RELEASE | MEM_DECOMMIT;
         break;
       case 2:  // release it
         op.kind = OpKind::free;
