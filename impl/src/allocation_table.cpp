@@ -27,7 +27,7 @@ void AllocationTable::rebuild_index() {
       blocks_.emplace_back().reserve(std::min(left, per_block));
       first_bases_.push_back(node->first);
     }
-    blocks_.back().push_back({node->first, node});
+    blocks_.back().push_back({node->first, node->first + node->second.size, node});
   }
 }
 
@@ -37,15 +37,31 @@ std::size_t AllocationTable::block_for(std::uint64_t address) const {
   return static_cast<std::size_t>(after - first_bases_.begin()) - 1;
 }
 
-const Allocation* AllocationTable::last_at_or_before(std::uint64_t address) const {
+const AllocationTable::Entry* AllocationTable::entry_at_or_before(std::uint64_t address) const {
   const std::size_t b = block_for(address);
   if (b == kNone) return nullptr;
   const Block& block = blocks_[b];
   // A linear scan, not a binary search: its loads do not depend on each other, so the block's
-  // cache lines arrive together instead of one after the other. The block's first base is
-  // <= address, so the entry before the first one above it is in the block.
+  // cache lines arrive together instead of one after the other (a binary search was measured
+  // slower). The block's first base is <= address, so the entry before the first one above it
+  // is in the block.
   const auto above = std::find_if(block.begin() + 1, block.end(), [&](const Entry& e) { return e.base > address; });
-  return &std::prev(above)->node->second;
+  return &*std::prev(above);
+}
+
+const Allocation* AllocationTable::last_at_or_before(std::uint64_t address) const {
+  const Entry* e = entry_at_or_before(address);
+  return e == nullptr ? nullptr : &e->node->second;
+}
+
+const Allocation* AllocationTable::containing(std::uint64_t address) const {
+  const Entry* e = entry_at_or_before(address);
+  return e == nullptr || address >= e->end ? nullptr : &e->node->second;
+}
+
+std::uint64_t AllocationTable::end_of_last_at_or_before(std::uint64_t address) const {
+  const Entry* e = entry_at_or_before(address);
+  return e == nullptr ? 0 : e->end;
 }
 
 const Allocation* AllocationTable::first_after(std::uint64_t address) const {
@@ -62,7 +78,7 @@ Allocation& AllocationTable::insert(Allocation a) {
   const std::uint64_t base = a.base;
   if (blocks_.empty()) {
     const Map::iterator node = map_.emplace(base, std::move(a)).first;
-    blocks_.push_back({{base, node}});
+    blocks_.push_back({{base, base + node->second.size, node}});
     first_bases_.push_back(base);
     return node->second;
   }
@@ -76,7 +92,7 @@ Allocation& AllocationTable::insert(Allocation a) {
                              : b + 1 < blocks_.size() ? blocks_[b + 1].front().node
                                                       : map_.end();
   const Map::iterator node = map_.emplace_hint(next, base, std::move(a));
-  block.insert(at, {base, node});
+  block.insert(at, {base, base + node->second.size, node});
   first_bases_[b] = block.front().base;
   if (block.size() > kMaxBlock) {  // split: the upper half becomes block b + 1
     const auto half = block.begin() + static_cast<std::ptrdiff_t>(block.size() / 2);
@@ -112,7 +128,8 @@ std::optional<std::string> AllocationTable::check_index() const {
     if (block.empty() || block.size() > kMaxBlock) return "index: block " + std::to_string(b) + " has a wrong size";
     if (first_bases_[b] != block.front().base) return "index: first base of block " + std::to_string(b) + " is stale";
     for (const Entry& e : block) {
-      if (node == map_.cend() || e.node != node || node->first != e.base)
+      if (node == map_.cend() || e.node != node || node->first != e.base ||
+          e.end != e.base + node->second.size)
         return "index: entry " + hex(e.base) + " does not match the allocations in order";
       ++node;
     }

@@ -74,7 +74,7 @@ struct Allocation {
 /// few cache misses. Among 100,000 allocations a std::map lookup visits ~17 nodes scattered in
 /// memory, each a likely cache and TLB miss: about a microsecond per lookup.
 ///
-/// The index is the sorted list of (base, map node) cut into blocks of at most kMaxBlock
+/// The index is the sorted list of (base, end, map node) cut into blocks of at most kMaxBlock
 /// entries (a B-tree of depth two). A lookup binary-searches the blocks' first bases, a small
 /// array that stays in cache, then scans one block, a single allocation of a few cache lines;
 /// inserting or erasing shifts the entries of one block, and a full block is split in two.
@@ -101,6 +101,12 @@ class AllocationTable {
 
   /// The allocation with the greatest base <= address, or nullptr.
   const Allocation* last_at_or_before(std::uint64_t address) const;
+  /// The allocation holding `address`, or nullptr. Answered from the index (which knows each
+  /// allocation's bounds), so an address outside every allocation costs no visit of one.
+  const Allocation* containing(std::uint64_t address) const;
+  /// The end (base + size) of the allocation last_at_or_before(address) returns, or 0 if there is
+  /// none; from the index alone (checking that a range is free need not visit the allocation).
+  std::uint64_t end_of_last_at_or_before(std::uint64_t address) const;
   Allocation* last_at_or_before(std::uint64_t address) {
     return const_cast<Allocation*>(std::as_const(*this).last_at_or_before(address));
   }
@@ -118,11 +124,14 @@ class AllocationTable {
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   struct Entry {
     std::uint64_t base;
+    std::uint64_t end;   // base + size of the allocation (its size never changes)
     Map::iterator node;  // the map node of `base`
   };
   using Block = std::vector<Entry>;  // sorted by base, never empty
   /// The last block whose first base is <= address, or kNone.
   std::size_t block_for(std::uint64_t address) const;
+  /// The index entry of the allocation with the greatest base <= address, or nullptr.
+  const Entry* entry_at_or_before(std::uint64_t address) const;
   void rebuild_index();
 
   Map map_;
