@@ -529,13 +529,11 @@ void ReferenceModel::set_pages(Allocation& a, std::uint64_t first, std::uint64_t
   a.runs.erase(a.runs.upper_bound(first), a.runs.lower_bound(end));
   a.runs[first] = run;
   // Merge equal neighbours so that adjacent runs always differ.
-  for (auto it = a.runs.begin(); it != a.runs.end();) {
-    auto next = std::next(it);
-    if (next != a.runs.end() && next->second == it->second) {
-      a.runs.erase(next);
-    } else {
-      it = next;
-    }
+  for (auto it = a.runs.begin(); it != a.runs.end() && std::next(it) != a.runs.end();) {
+    if (std::next(it)->second == it->second)
+      it = std::prev(a.runs.erase(std::next(it)));  // an erase moves the runs: find `it` anew
+    else
+      ++it;
   }
 }
 

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "vmconform/flat_map.hpp"
 #include "vmconform/target.hpp"
 
 namespace vmc {
@@ -54,19 +55,21 @@ struct Allocation {
   std::uint64_t size = 0;  // page multiple
   std::uint32_t allocation_protect = 0;
   /// Run-length map: first page index of a run -> (state, protection) of the run. Every page
-  /// of the allocation belongs to exactly one run; adjacent runs differ.
+  /// of the allocation belongs to exactly one run; adjacent runs differ. A FlatMap (flat_map.hpp)
+  /// whose one inline entry holds the single run of most allocations inside the allocation.
   struct Run {
     PageState state;
     std::uint32_t protect;
     bool operator==(const Run&) const = default;
   };
-  std::map<std::uint64_t, Run> runs;
+  FlatMap<std::uint64_t, Run, 1> runs;
   /// The bytes of its pages that hold a non-zero byte: page index -> page_size bytes; a page
   /// without an entry reads as zero. Only committed pages store bytes. The bytes are shared
   /// between copies of the model (the checker snapshots it before some operations) and copied
   /// on the first write to a shared page (ReferenceModel::own_page). A plain array, not a
-  /// vector: the map entry points at the bytes themselves, one memory access fewer per page.
-  std::map<std::uint64_t, std::shared_ptr<std::uint8_t[]>> pages;
+  /// vector: the entry points at the bytes themselves, one memory access fewer per page. A
+  /// FlatMap with one inline entry: a region's first stored page is found inside the allocation.
+  FlatMap<std::uint64_t, std::shared_ptr<std::uint8_t[]>, 1> pages;
 };
 
 /// The live allocations of a model, by base: a std::map (what allocations() shows the checker,
