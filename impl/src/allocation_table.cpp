@@ -1,34 +1,50 @@
-// allocation_table.cpp - the reference model's allocations by base, and the index that finds the
-// allocation holding an address (see AllocationTable in reference_model.hpp).
+// allocation_table.cpp - the reference model's allocations by base: their records, and the index
+// that keeps them in base order and finds the allocation holding an address (see AllocationTable
+// in reference_model.hpp).
 #include <algorithm>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <utility>
 
 #include "vmconform/reference_model.hpp"
 
 namespace vmc {
 
-AllocationTable& AllocationTable::operator=(const AllocationTable& other) {
-  if (this != &other) {
-    map_ = other.map_;
-    rebuild_index();
+AllocationTable::AllocationTable(const AllocationTable& other) {
+  // The records in base order; the index in half-full blocks, so that the next insertions do
+  // not split at once.
+  constexpr std::size_t per_block = kMaxBlock / 2;
+  blocks_.reserve((other.size() + per_block - 1) / per_block);
+  first_bases_.reserve(blocks_.capacity());
+  std::size_t left = other.size();
+  for (const value_type& record : other) {
+    if (blocks_.empty() || blocks_.back().size() == per_block) {
+      blocks_.emplace_back().reserve(std::min(left, per_block));
+      first_bases_.push_back(record.first);
+    }
+    blocks_.back().push_back({record.first, record.first + record.second.size, std::make_unique<value_type>(record)});
+    --left;
   }
+  size_ = other.size();
+}
+
+AllocationTable& AllocationTable::operator=(const AllocationTable& other) {
+  if (this != &other) *this = AllocationTable(other);
   return *this;
 }
 
-void AllocationTable::rebuild_index() {
-  // Half-full blocks, so that the next insertions do not split at once.
-  constexpr std::size_t per_block = kMaxBlock / 2;
-  blocks_.clear();
-  first_bases_.clear();
-  blocks_.reserve((map_.size() + per_block - 1) / per_block);
-  first_bases_.reserve(blocks_.capacity());
-  std::size_t left = map_.size();
-  for (auto node = map_.begin(); node != map_.end(); ++node, --left) {
-    if (blocks_.empty() || blocks_.back().size() == per_block) {
-      blocks_.emplace_back().reserve(std::min(left, per_block));
-      first_bases_.push_back(node->first);
-    }
-    blocks_.back().push_back({node->first, node});
-  }
+AllocationTable& AllocationTable::operator=(AllocationTable&& other) noexcept {
+  if (this != &other) take(other);  // this table's own records go with its old index
+  return *this;
+}
+
+void AllocationTable::take(AllocationTable& other) noexcept {
+  blocks_ = std::move(other.blocks_);
+  first_bases_ = std::move(other.first_bases_);
+  size_ = std::exchange(other.size_, 0);
+  other.blocks_.clear();  // a moved-from vector is valid but unspecified: make it empty
+  other.first_bases_.clear();
 }
 
 std::size_t AllocationTable::block_for(std::uint64_t address) const {
@@ -37,87 +53,113 @@ std::size_t AllocationTable::block_for(std::uint64_t address) const {
   return static_cast<std::size_t>(after - first_bases_.begin()) - 1;
 }
 
-const Allocation* AllocationTable::last_at_or_before(std::uint64_t address) const {
+AllocationTable::const_iterator AllocationTable::position_at_or_before(std::uint64_t address) const {
   const std::size_t b = block_for(address);
-  if (b == kNone) return nullptr;
+  if (b == kNone) return end();
   const Block& block = blocks_[b];
   // A linear scan, not a binary search: its loads do not depend on each other, so the block's
-  // cache lines arrive together instead of one after the other. The block's first base is
-  // <= address, so the entry before the first one above it is in the block.
+  // cache lines arrive together instead of one after the other (a binary search was measured
+  // slower). The block's first base is <= address, so the entry before the first one above it
+  // is in the block.
   const auto above = std::find_if(block.begin() + 1, block.end(), [&](const Entry& e) { return e.base > address; });
-  return &std::prev(above)->node->second;
+  return {this, b, static_cast<std::size_t>(above - block.begin()) - 1};
+}
+
+AllocationTable::const_iterator AllocationTable::find(std::uint64_t base) const {
+  const const_iterator at = position_at_or_before(base);
+  return at != end() && entry(at).base == base ? at : end();
+}
+
+const Allocation& AllocationTable::at(std::uint64_t base) const {
+  const const_iterator it = find(base);
+  if (it == end()) throw std::out_of_range("AllocationTable::at: no allocation at " + hex(base));
+  return it->second;
+}
+
+AllocationTable::const_iterator AllocationTable::upper_bound(std::uint64_t address) const {
+  const const_iterator at = position_at_or_before(address);
+  return at == end() ? begin() : std::next(at);
+}
+
+const Allocation* AllocationTable::last_at_or_before(std::uint64_t address) const {
+  const const_iterator at = position_at_or_before(address);
+  return at == end() ? nullptr : &entry(at).record->second;
+}
+
+const Allocation* AllocationTable::containing(std::uint64_t address) const {
+  const const_iterator at = position_at_or_before(address);
+  return at == end() || address >= entry(at).end ? nullptr : &entry(at).record->second;
+}
+
+std::uint64_t AllocationTable::end_of_last_at_or_before(std::uint64_t address) const {
+  const const_iterator at = position_at_or_before(address);
+  return at == end() ? 0 : entry(at).end;
 }
 
 const Allocation* AllocationTable::first_after(std::uint64_t address) const {
-  if (blocks_.empty()) return nullptr;
-  const std::size_t b = block_for(address);
-  if (b == kNone) return &blocks_.front().front().node->second;  // every base is above
-  const Block& block = blocks_[b];
-  const auto above = std::find_if(block.begin(), block.end(), [&](const Entry& e) { return e.base > address; });
-  if (above != block.end()) return &above->node->second;
-  return b + 1 < blocks_.size() ? &blocks_[b + 1].front().node->second : nullptr;
+  const const_iterator next = upper_bound(address);
+  return next == end() ? nullptr : &next->second;
 }
 
 Allocation& AllocationTable::insert(Allocation a) {
-  const std::uint64_t base = a.base;
+  const std::uint64_t base = a.base, bound = a.base + a.size;
+  auto owned = std::make_unique<value_type>(base, std::move(a));
+  Allocation& added = owned->second;
+  ++size_;
   if (blocks_.empty()) {
-    const Map::iterator node = map_.emplace(base, std::move(a)).first;
-    blocks_.push_back({{base, node}});
+    blocks_.emplace_back().push_back({base, bound, std::move(owned)});
     first_bases_.push_back(base);
-    return node->second;
+    return added;
   }
   // Into the block that would hold it (the first block if `base` is below every base).
   std::size_t b = block_for(base);
   if (b == kNone) b = 0;
   Block& block = blocks_[b];
   const auto at = std::find_if(block.begin(), block.end(), [&](const Entry& e) { return e.base > base; });
-  // The next allocation's node (or the map's end) tells the map where the new node goes.
-  const Map::iterator next = at != block.end()           ? at->node
-                             : b + 1 < blocks_.size() ? blocks_[b + 1].front().node
-                                                      : map_.end();
-  const Map::iterator node = map_.emplace_hint(next, base, std::move(a));
-  block.insert(at, {base, node});
+  block.insert(at, {base, bound, std::move(owned)});
   first_bases_[b] = block.front().base;
   if (block.size() > kMaxBlock) {  // split: the upper half becomes block b + 1
     const auto half = block.begin() + static_cast<std::ptrdiff_t>(block.size() / 2);
-    Block upper(half, block.end());
+    Block upper(std::make_move_iterator(half), std::make_move_iterator(block.end()));
     block.erase(half, block.end());
     first_bases_.insert(first_bases_.begin() + static_cast<std::ptrdiff_t>(b) + 1, upper.front().base);
     blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(upper));
   }
-  return node->second;
+  return added;
 }
 
 void AllocationTable::erase(std::uint64_t base) {
-  const std::size_t b = block_for(base);
-  if (b == kNone) return;
-  Block& block = blocks_[b];
-  const auto at = std::find_if(block.begin(), block.end(), [&](const Entry& e) { return e.base >= base; });
-  if (at == block.end() || at->base != base) return;
-  map_.erase(at->node);
-  block.erase(at);
+  const const_iterator at = find(base);
+  if (at == end()) return;
+  --size_;
+  Block& block = blocks_[at.block_];
+  block.erase(block.begin() + static_cast<std::ptrdiff_t>(at.index_));
   if (block.empty()) {  // blocks are never empty
-    blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(b));
-    first_bases_.erase(first_bases_.begin() + static_cast<std::ptrdiff_t>(b));
+    blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(at.block_));
+    first_bases_.erase(first_bases_.begin() + static_cast<std::ptrdiff_t>(at.block_));
   } else {
-    first_bases_[b] = block.front().base;
+    first_bases_[at.block_] = block.front().base;
   }
 }
 
 std::optional<std::string> AllocationTable::check_index() const {
   if (first_bases_.size() != blocks_.size()) return "index: block count and first bases differ";
-  auto node = map_.cbegin();
+  std::size_t listed = 0;
+  const value_type* previous = nullptr;
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     const Block& block = blocks_[b];
     if (block.empty() || block.size() > kMaxBlock) return "index: block " + std::to_string(b) + " has a wrong size";
     if (first_bases_[b] != block.front().base) return "index: first base of block " + std::to_string(b) + " is stale";
     for (const Entry& e : block) {
-      if (node == map_.cend() || e.node != node || node->first != e.base)
-        return "index: entry " + hex(e.base) + " does not match the allocations in order";
-      ++node;
+      if (e.record->first != e.base || e.record->second.base != e.base)
+        return "index: entry " + hex(e.base) + " points at the record of " + hex(e.record->first);
+      if (e.end != e.base + e.record->second.size) return "index: entry " + hex(e.base) + " has a stale end";
+      if (previous != nullptr && previous->first >= e.base) return "index: entry " + hex(e.base) + " out of order";
+      previous = e.record.get();
+      ++listed;
     }
   }
-  if (node != map_.cend()) return "index: allocation " + hex(node->first) + " is missing from the index";
+  if (listed != size_) return "index: lists " + std::to_string(listed) + " allocations, the table holds " + std::to_string(size_);
   return std::nullopt;
 }
 

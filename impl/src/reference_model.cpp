@@ -173,8 +173,8 @@ bool ReferenceModel::range_conflicts(std::uint64_t base, std::uint64_t end) cons
   // never overlap, so only the last one starting before `end` can: it starts inside the range,
   // or it starts below and its granules reach past `base`.
   const std::uint64_t g = config_.allocation_granularity;
-  const Allocation* last = allocations_.last_at_or_before(end - 1);
-  if (last != nullptr && round_down(last->base + last->size + g - 1, g) > base) return true;
+  const std::uint64_t last_end = allocations_.end_of_last_at_or_before(end - 1);  // 0: none
+  if (round_down(last_end + g - 1, g) > base) return true;
   for (const auto& [b, s] : occupied_)  // a handful of foreign ranges
     if (base < b + s && b < end) return true;
   return false;
@@ -477,8 +477,7 @@ std::uint8_t* ReferenceModel::own_page(Allocation& a, std::uint64_t index) {
 }
 
 const Allocation* ReferenceModel::allocation_containing(std::uint64_t address) const {
-  const Allocation* a = allocations_.last_at_or_before(address);
-  return a != nullptr && address < a->base + a->size ? a : nullptr;
+  return allocations_.containing(address);
 }
 
 Allocation* ReferenceModel::find_allocation(std::uint64_t address) {
@@ -530,13 +529,11 @@ void ReferenceModel::set_pages(Allocation& a, std::uint64_t first, std::uint64_t
   a.runs.erase(a.runs.upper_bound(first), a.runs.lower_bound(end));
   a.runs[first] = run;
   // Merge equal neighbours so that adjacent runs always differ.
-  for (auto it = a.runs.begin(); it != a.runs.end();) {
-    auto next = std::next(it);
-    if (next != a.runs.end() && next->second == it->second) {
-      a.runs.erase(next);
-    } else {
-      it = next;
-    }
+  for (auto it = a.runs.begin(); it != a.runs.end() && std::next(it) != a.runs.end();) {
+    if (std::next(it)->second == it->second)
+      it = std::prev(a.runs.erase(std::next(it)));  // an erase moves the runs: find `it` anew
+    else
+      ++it;
   }
 }
 

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <map>
+#include <iterator>
 #include <random>
+#include <stdexcept>
 #include <utility>
 
 #include "vmconform/reference_model.hpp"
@@ -50,12 +52,47 @@ void expect_lookups(const AllocationTable& t, const std::map<std::uint64_t, Allo
 void expect_same(const AllocationTable& t, const std::map<std::uint64_t, Allocation>& m) {
   ASSERT_EQ(t.check_index(), std::nullopt);
   ASSERT_EQ(t.size(), m.size());
+  ASSERT_EQ(t.empty(), m.empty());
   auto it = m.begin();
   for (const auto& [base, a] : t) {
     ASSERT_EQ(base, it->first);
     ASSERT_EQ(a.base, it->first);
     ++it;
   }
+  // Backwards too, as callers do with std::prev of upper_bound.
+  auto back = m.rbegin();
+  for (auto at = t.end(); at != t.begin();) {
+    --at;
+    ASSERT_EQ(at->first, back->first);
+    ++back;
+  }
+}
+
+// find, at and upper_bound against the map's, at `address`.
+void expect_map_reads(const AllocationTable& t, const std::map<std::uint64_t, Allocation>& m, std::uint64_t address) {
+  const auto found = t.find(address);
+  ASSERT_EQ(found == t.end(), m.count(address) == 0) << "find(" << address << ")";
+  if (found != t.end()) {
+    ASSERT_EQ(found->first, address);
+    ASSERT_EQ(&t.at(address), &found->second);
+  } else {
+    ASSERT_THROW((void)t.at(address), std::out_of_range);
+  }
+  const auto above = t.upper_bound(address);
+  const auto want = m.upper_bound(address);
+  ASSERT_EQ(above == t.end(), want == m.end()) << "upper_bound(" << address << ")";
+  if (above != t.end()) {
+    ASSERT_EQ(above->first, want->first) << "upper_bound(" << address << ")";
+  }
+  ASSERT_EQ(above == t.begin(), want == m.begin()) << "upper_bound(" << address << ")";
+  if (above != t.begin()) {
+    ASSERT_EQ(std::prev(above)->first, std::prev(want)->first) << "upper_bound(" << address << ")";
+  }
+  const Allocation* holding = t.containing(address);
+  const Allocation* last = t.last_at_or_before(address);
+  const bool inside = last != nullptr && address < last->base + last->size;
+  ASSERT_EQ(holding, inside ? last : nullptr) << "containing(" << address << ")";
+  ASSERT_EQ(t.end_of_last_at_or_before(address), last == nullptr ? 0 : last->base + last->size);
 }
 
 TEST(AllocationTable, EmptyTableFindsNothing) {
@@ -96,8 +133,11 @@ TEST(AllocationTable, RandomInsertsAndErasesMatchAMap) {
       ASSERT_NO_FATAL_FAILURE(expect_same(t, m));
     }
     for (int probe = 0; probe < 3; ++probe) {
-      const std::uint64_t at = random_base() + rng() % 3 * 0x8000 - 1;  // below, at and inside bases
+      // Below a base, at it, inside its allocation, at its last byte, past its end.
+      constexpr std::uint64_t kOffsets[] = {0, 1, 0x800, 0x1000, 0x8000};
+      const std::uint64_t at = random_base() + kOffsets[rng() % 5] - 1;
       ASSERT_NO_FATAL_FAILURE(expect_lookups(t, m, at));
+      ASSERT_NO_FATAL_FAILURE(expect_map_reads(t, m, at));
     }
   }
   ASSERT_NO_FATAL_FAILURE(expect_same(t, m));
@@ -147,9 +187,11 @@ TEST(AllocationTable, CopiesAreIndependentAndIndexTheirOwnAllocations) {
   EXPECT_EQ(assigned.last_at_or_before(0x20000 * 9), &assigned.find(0x20000 * 9)->second);
 
   const Allocation* node = copy.last_at_or_before(0x20000 * 9);
-  AllocationTable moved = std::move(copy);  // a move keeps the nodes, and the index with them
+  AllocationTable moved = std::move(copy);  // a move keeps the records, and the index with them
   EXPECT_EQ(moved.check_index(), std::nullopt);
   EXPECT_EQ(moved.last_at_or_before(0x20000 * 9), node);
+  EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): a moved-from table is empty
+  EXPECT_EQ(copy.begin(), copy.end());
   AllocationTable move_assigned;
   move_assigned = std::move(moved);
   EXPECT_EQ(move_assigned.check_index(), std::nullopt);

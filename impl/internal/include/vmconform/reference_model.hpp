@@ -11,7 +11,9 @@
 // allocations costs a few cache misses, so long tests and fuzzing can use the model freely.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "vmconform/flat_map.hpp"
 #include "vmconform/target.hpp"
 
 namespace vmc {
@@ -54,63 +57,137 @@ struct Allocation {
   std::uint64_t size = 0;  // page multiple
   std::uint32_t allocation_protect = 0;
   /// Run-length map: first page index of a run -> (state, protection) of the run. Every page
-  /// of the allocation belongs to exactly one run; adjacent runs differ.
+  /// of the allocation belongs to exactly one run; adjacent runs differ. A FlatMap (flat_map.hpp)
+  /// whose one inline entry holds the single run of most allocations inside the allocation.
   struct Run {
     PageState state;
     std::uint32_t protect;
     bool operator==(const Run&) const = default;
   };
-  std::map<std::uint64_t, Run> runs;
+  FlatMap<std::uint64_t, Run, 1> runs;
   /// The bytes of its pages that hold a non-zero byte: page index -> page_size bytes; a page
   /// without an entry reads as zero. Only committed pages store bytes. The bytes are shared
   /// between copies of the model (the checker snapshots it before some operations) and copied
   /// on the first write to a shared page (ReferenceModel::own_page). A plain array, not a
-  /// vector: the map entry points at the bytes themselves, one memory access fewer per page.
-  std::map<std::uint64_t, std::shared_ptr<std::uint8_t[]>> pages;
+  /// vector: the entry points at the bytes themselves, one memory access fewer per page. A
+  /// FlatMap with one inline entry: a region's first stored page is found inside the allocation.
+  FlatMap<std::uint64_t, std::shared_ptr<std::uint8_t[]>, 1> pages;
 };
 
-/// The live allocations of a model, by base: a std::map (what allocations() shows the checker,
-/// the fuzzers and the tests) plus an index that finds the allocation holding an address in a
-/// few cache misses. Among 100,000 allocations a std::map lookup visits ~17 nodes scattered in
-/// memory, each a likely cache and TLB miss: about a microsecond per lookup.
+/// The live allocations of a model, by base (what allocations() shows the checker, the fuzzers
+/// and the tests), found by address in a few cache misses among 100,000 of them.
 ///
-/// The index is the sorted list of (base, map node) cut into blocks of at most kMaxBlock
-/// entries (a B-tree of depth two). A lookup binary-searches the blocks' first bases, a small
-/// array that stays in cache, then scans one block, a single allocation of a few cache lines;
-/// inserting or erasing shifts the entries of one block, and a full block is split in two.
-/// Map nodes never move, so the index refers to them (and inserts and erases through it need no
-/// map walk); a copy of the table rebuilds the index over the copy's own nodes.
+/// Each allocation is stored as a (base, allocation) record of its own on the heap, which never
+/// moves while the allocation lives (the model and the checker hold Allocation pointers). Its
+/// runs and first stored page are inside the record (FlatMap), so reading a region visits its
+/// record and its bytes; and as a record is allocated when its region is, the bytes written soon
+/// after usually lie in the same 4 KiB page of memory (one TLB miss for both). (Records kept
+/// densely in chunks of their own were measured slower for read_64/write_64 at 100,000 regions:
+/// the record and its bytes then cost a TLB miss each.)
 ///
-/// Reads like a map (begin, end, find, size, empty); only insert and erase change it.
+/// The index: the sorted list of (base, end, record) cut into blocks of at most kMaxBlock
+/// entries (a B-tree of depth two); it alone keeps the allocations in base order and owns the
+/// records. A lookup binary-searches the blocks' first bases, a small array that stays in cache,
+/// then scans one block, a single allocation of a few cache lines; inserting or erasing shifts
+/// the entries of one block, and a full block is split in two. A copy of the table copies the
+/// records in base order and indexes them anew.
+///
+/// Reads like a std::map<std::uint64_t, Allocation> (begin/end in base order, find, at,
+/// upper_bound, size, empty; entries with .first and .second); only insert and erase change
+/// it. Unlike a std::map's, its iterators are invalidated by every insert and erase (pointers to
+/// the allocations are not).
 class AllocationTable {
  public:
-  using Map = std::map<std::uint64_t, Allocation>;
+  /// (base, allocation), as in a std::map<std::uint64_t, Allocation>.
+  using value_type = std::pair<std::uint64_t, Allocation>;
+
+  /// Walks the index in base order.
+  class const_iterator {
+   public:
+    using iterator_category = std::bidirectional_iterator_tag;
+    using value_type = AllocationTable::value_type;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const value_type*;
+    using reference = const value_type&;
+
+    const_iterator() = default;
+    reference operator*() const { return *table_->blocks_[block_][index_].record; }
+    pointer operator->() const { return table_->blocks_[block_][index_].record.get(); }
+    const_iterator& operator++() {
+      if (++index_ == table_->blocks_[block_].size()) {
+        ++block_;
+        index_ = 0;
+      }
+      return *this;
+    }
+    const_iterator& operator--() {
+      if (index_ == 0) {
+        --block_;
+        index_ = table_->blocks_[block_].size();
+      }
+      --index_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator before = *this;
+      ++*this;
+      return before;
+    }
+    const_iterator operator--(int) {
+      const_iterator before = *this;
+      --*this;
+      return before;
+    }
+    bool operator==(const const_iterator&) const = default;
+
+   private:
+    friend class AllocationTable;
+    const_iterator(const AllocationTable* table, std::size_t block, std::size_t index)
+        : table_(table), block_(block), index_(index) {}
+    const AllocationTable* table_ = nullptr;
+    std::size_t block_ = 0;  // blocks_.size() (and index_ 0) at the end
+    std::size_t index_ = 0;
+  };
+  using iterator = const_iterator;
 
   AllocationTable() = default;
-  AllocationTable(const AllocationTable& other) : map_(other.map_) { rebuild_index(); }
+  AllocationTable(const AllocationTable& other);
   AllocationTable& operator=(const AllocationTable& other);
-  AllocationTable(AllocationTable&&) = default;  // moving a std::map keeps its nodes in place
-  AllocationTable& operator=(AllocationTable&&) = default;
+  /// A move takes the records, which stay where they are (and pointers to them valid); the
+  /// moved-from table is empty.
+  AllocationTable(AllocationTable&& other) noexcept { take(other); }
+  AllocationTable& operator=(AllocationTable&& other) noexcept;
 
-  const Map& by_base() const { return map_; }
-  Map::const_iterator begin() const { return map_.begin(); }
-  Map::const_iterator end() const { return map_.end(); }
-  Map::const_iterator find(std::uint64_t base) const { return map_.find(base); }
-  std::size_t size() const { return map_.size(); }
-  bool empty() const { return map_.empty(); }
+  const_iterator begin() const { return {this, 0, 0}; }
+  const_iterator end() const { return {this, blocks_.size(), 0}; }
+  /// The allocation at `base`, or end().
+  const_iterator find(std::uint64_t base) const;
+  /// The allocation at `base`; throws std::out_of_range if there is none.
+  const Allocation& at(std::uint64_t base) const;
+  /// The first allocation whose base is above `address`, or end().
+  const_iterator upper_bound(std::uint64_t address) const;
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
 
   /// The allocation with the greatest base <= address, or nullptr.
   const Allocation* last_at_or_before(std::uint64_t address) const;
   Allocation* last_at_or_before(std::uint64_t address) {
     return const_cast<Allocation*>(std::as_const(*this).last_at_or_before(address));
   }
+  /// The allocation holding `address`, or nullptr. Answered from the index (which knows each
+  /// allocation's bounds), so an address outside every allocation costs no visit of one.
+  const Allocation* containing(std::uint64_t address) const;
+  /// The end (base + size) of the allocation last_at_or_before(address) returns, or 0 if there is
+  /// none; from the index alone (checking that a range is free need not visit the allocation).
+  std::uint64_t end_of_last_at_or_before(std::uint64_t address) const;
   /// The allocation with the least base > address, or nullptr.
   const Allocation* first_after(std::uint64_t address) const;
   /// Adds `a`; no live allocation may have its base.
   Allocation& insert(Allocation a);
   /// Removes the allocation at `base`, if there is one.
   void erase(std::uint64_t base);
-  /// Checks that the index lists exactly the map's allocations; describes the first mismatch.
+  /// Checks that the index lists every live record once, in base order, with its bounds;
+  /// describes the first mismatch.
   std::optional<std::string> check_index() const;
 
  private:
@@ -118,16 +195,22 @@ class AllocationTable {
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   struct Entry {
     std::uint64_t base;
-    Map::iterator node;  // the map node of `base`
+    std::uint64_t end;                   // base + size of the allocation (its size never changes)
+    std::unique_ptr<value_type> record;  // the allocation (never null)
   };
   using Block = std::vector<Entry>;  // sorted by base, never empty
   /// The last block whose first base is <= address, or kNone.
   std::size_t block_for(std::uint64_t address) const;
-  void rebuild_index();
+  /// The position in the index of the allocation with the greatest base <= address, or end().
+  const_iterator position_at_or_before(std::uint64_t address) const;
+  const Entry& entry(const_iterator at) const { return blocks_[at.block_][at.index_]; }
+  /// This table drops its own records and takes `other`'s records and index; `other` is left
+  /// empty.
+  void take(AllocationTable& other) noexcept;
 
-  Map map_;
   std::vector<Block> blocks_;               // in base order
   std::vector<std::uint64_t> first_bases_;  // first_bases_[i] == blocks_[i].front().base
+  std::size_t size_ = 0;                    // live allocations
 };
 
 class ReferenceModel final : public Target {
@@ -190,7 +273,7 @@ class ReferenceModel final : public Target {
   bool readable(std::uint64_t address) const;
   /// Writable in the win32 profile (documented-profile alternatives are the checker's job).
   bool writable(std::uint64_t address) const;
-  const std::map<std::uint64_t, Allocation>& allocations() const { return allocations_.by_base(); }
+  const AllocationTable& allocations() const { return allocations_; }
   const Allocation* allocation_containing(std::uint64_t address) const;
   bool clr_unavailable() const { return clr_unavailable_; }
   /// True when the next VirtualFree returns an injected host fault.
