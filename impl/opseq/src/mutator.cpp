@@ -254,7 +254,7 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
   bool adjacent = false;  // a reservation right after the story's first one was asked for
   for (std::uint64_t i = 0; i < steps; ++i) {
     Op op;
-    switch (d.weighted(std::array<unsigned, 7>{4, 3, 2, 3, 1, 2, adjacent ? 6u : 0u})) {
+    switch (d.weighted(std::array<unsigned, 7>{4, 3, 2, 3, 1, 3, adjacent ? 6u : 0u})) {
       case 0:  // fill part of it
         op.kind = OpKind::write;
         op.addr = at(d.one_in(3) ? some_page() : page_in_focus(), static_cast<std::int32_t>(d.below(page)));
@@ -299,7 +299,7 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
         op.kind = OpKind::alloc;
         op.type = d.one_in(3) ? MEM_RESERVE : MEM_COMMIT | MEM_RESERVE;
         op.protect = PAGE_READWRITE;
-        if (!adjacent && d.one_in(2)) {
+        if (!adjacent && !d.one_in(3)) {
           op.addr.kind = AddrRef::Kind::region_end;
           adjacent = true;
         }
@@ -311,7 +311,7 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
         op.addr.index = 1;
         op.addr.page = -1;
         const std::uint32_t span = 2 * page;
-        switch (d.below(4)) {
+        switch (d.weighted(std::array<unsigned, 4>{2, 1, 1, 1})) {
           case 0:
             op.kind = OpKind::write;
             op.addr.page = 0;
