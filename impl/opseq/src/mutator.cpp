@@ -205,6 +205,41 @@ Op draw_op(Draw& d, int allocs, std::uint32_t page) {
   return op;
 }
 
+/// One call on the pages at `at`: a 16-byte write at `write_at`, a release, a decommit or a commit
+/// (with `protect`) of `span` bytes, or a read of them.
+Op call_on(Draw& d, const AddrRef& at, const AddrRef& write_at, std::uint64_t span, std::uint32_t protect) {
+  Op op;
+  op.addr = at;
+  switch (d.weighted(std::array<unsigned, 5>{2, 1, 2, 2, 1})) {
+    case 0:
+      op.kind = OpKind::write;
+      op.addr = write_at;
+      op.length = 16;
+      op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+      break;
+    case 1:
+      op.kind = OpKind::free;
+      op.type = MEM_RELEASE;
+      break;
+    case 2:
+      op.kind = OpKind::free;
+      op.type = MEM_DECOMMIT;
+      op.free_size = span;
+      break;
+    case 3:
+      op.kind = OpKind::alloc;
+      op.type = MEM_COMMIT;
+      op.protect = protect;
+      op.size = static_cast<std::uint32_t>(span);
+      break;
+    default:
+      op.kind = OpKind::read;
+      op.length = static_cast<std::uint32_t>(span);
+      break;
+  }
+  return op;
+}
+
 /// A short story about one new reservation: it is made (committed, or reserved and partly
 /// committed), then two to four of: filled, decommitted in part, released, committed again (with
 /// another protection half the time), read
@@ -307,34 +342,14 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
             d.pick(std::array<std::uint64_t, 3>{pages, pages > 1 ? pages - 1 : 1, pages + 1 + d.below(16)}) * page);
         break;
       default: {  // a range from the first reservation's last page into the adjacent one
-        op.addr.kind = AddrRef::Kind::region_end;
-        op.addr.index = 1;
-        op.addr.page = -1;
-        const std::uint32_t span = 2 * page;
-        switch (d.weighted(std::array<unsigned, 4>{2, 1, 1, 1})) {
-          case 0:
-            op.kind = OpKind::write;
-            op.addr.page = 0;
-            op.addr.offset = -8;
-            op.length = 16;
-            op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
-            break;
-          case 1:
-            op.kind = OpKind::free;
-            op.type = d.one_in(4) ? MEM_RELEASE : MEM_DECOMMIT;
-            op.free_size = span;
-            break;
-          case 2:
-            op.kind = OpKind::alloc;
-            op.type = MEM_COMMIT;
-            op.protect = PAGE_READWRITE;
-            op.size = span;
-            break;
-          default:
-            op.kind = OpKind::read;
-            op.length = span;
-            break;
-        }
+        AddrRef last_page;
+        last_page.kind = AddrRef::Kind::region_end;
+        last_page.index = 1;
+        last_page.page = -1;
+        AddrRef end_minus_8 = last_page;
+        end_minus_8.page = 0;
+        end_minus_8.offset = -8;
+        op = call_on(d, last_page, end_minus_8, 2 * std::uint64_t{page}, PAGE_READWRITE);
         break;
       }
     }
@@ -354,31 +369,10 @@ Sequence draw_crowd(Draw& d, std::uint32_t page) {
   make.type = MEM_COMMIT | MEM_RESERVE;
   make.protect = PAGE_READWRITE;
   Sequence out(n, make);
-  Op op;
-  op.addr.kind = AddrRef::Kind::region;
-  op.addr.index = static_cast<std::uint8_t>(n - 1);
-  switch (d.below(4)) {
-    case 0:
-      op.kind = OpKind::free;
-      op.type = MEM_RELEASE;
-      break;
-    case 1:
-      op.kind = OpKind::free;
-      op.type = MEM_DECOMMIT;
-      op.free_size = page;
-      break;
-    case 2:
-      op.kind = OpKind::alloc;
-      op.type = MEM_COMMIT;
-      op.protect = PAGE_READONLY;
-      op.size = page;
-      break;
-    default:
-      op.kind = OpKind::write;
-      op.length = 16;
-      op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
-      break;
-  }
+  AddrRef oldest;
+  oldest.kind = AddrRef::Kind::region;
+  oldest.index = static_cast<std::uint8_t>(n - 1);
+  const Op op = call_on(d, oldest, oldest, page, PAGE_READONLY);
   out.push_back(op);
   return out;
 }
