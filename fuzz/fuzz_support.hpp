@@ -57,12 +57,6 @@ inline std::optional<opseq::Sequence> decode_capped(const std::uint8_t* data, st
   return s;
 }
 
-/// The op-sequence targets' custom mutator: one time in four libFuzzer's byte mutations (they
-/// keep the dictionary and the odd encodings in play), otherwise a structure-aware mutation of the
-/// decoded sequence (opseq_mutator.hpp), encoded again; ops are dropped from the front until it
-/// fits `max_size` (most edits add at the end, and region references count back from the op that
-/// makes them, so the newest ops keep their meaning). Deterministic in (data, seed), as libFuzzer
-/// requires.
 /// VMCONFORM_FUZZ_MUTATOR=bytes leaves every mutation to libFuzzer (to measure what the
 /// structure-aware mutations bring: fuzz/bench_fuzz.sh); read once, a setting of the whole run.
 inline bool bytes_only() {
@@ -73,33 +67,38 @@ inline bool bytes_only() {
   return only;
 }
 
-inline std::size_t custom_mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed) {
-  SplitMix64 rng{seed};
-  if (LLVMFuzzerMutate != nullptr && (bytes_only() || rng.below(4) == 0)) return LLVMFuzzerMutate(data, size, max_size);
-  opseq::Sequence s = opseq::mutate(opseq::decode(std::span<const std::uint8_t>(data, size)), rng.next());
+/// Encodes `s` into `out` (room for `max_size` bytes), dropping ops from the front until it fits
+/// (most edits add at the end, and region references count back from the op that makes them, so
+/// the newest ops keep their meaning). Returns the size written, or nothing if no op fits.
+inline std::optional<std::size_t> encode_into(opseq::Sequence s, std::uint8_t* out, std::size_t max_size) {
   std::vector<std::uint8_t> bytes = opseq::encode(s);
   while (bytes.size() > max_size && !s.empty()) {
     s.erase(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(s.size() / 4 + 1));
     bytes = opseq::encode(s);
   }
-  if (bytes.size() > max_size) return LLVMFuzzerMutate != nullptr ? LLVMFuzzerMutate(data, size, max_size) : size;
-  std::copy(bytes.begin(), bytes.end(), data);
+  if (bytes.size() > max_size) return std::nullopt;
+  std::copy(bytes.begin(), bytes.end(), out);
   return bytes.size();
 }
 
-/// Two inputs' sequences spliced at op boundaries (opseq::cross_over), then fitted like above.
+/// The op-sequence targets' custom mutator: one time in four libFuzzer's byte mutations (they
+/// keep the dictionary and the odd encodings in play), otherwise a structure-aware mutation of the
+/// decoded sequence (opseq_mutator.hpp), encoded again by encode_into. Deterministic in
+/// (data, seed), as libFuzzer requires.
+inline std::size_t custom_mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed) {
+  SplitMix64 rng{seed};
+  if (LLVMFuzzerMutate != nullptr && (bytes_only() || rng.below(4) == 0)) return LLVMFuzzerMutate(data, size, max_size);
+  const opseq::Sequence s = opseq::mutate(opseq::decode(std::span<const std::uint8_t>(data, size)), rng.next());
+  if (const std::optional<std::size_t> n = encode_into(s, data, max_size)) return *n;
+  return LLVMFuzzerMutate != nullptr ? LLVMFuzzerMutate(data, size, max_size) : size;
+}
+
+/// Two inputs' sequences spliced at op boundaries (opseq::cross_over), encoded by encode_into.
 inline std::size_t custom_cross_over(const std::uint8_t* data1, std::size_t size1, const std::uint8_t* data2,
                                      std::size_t size2, std::uint8_t* out, std::size_t max_out, unsigned seed) {
-  opseq::Sequence s = opseq::cross_over(opseq::decode(std::span<const std::uint8_t>(data1, size1)),
-                                        opseq::decode(std::span<const std::uint8_t>(data2, size2)), seed);
-  std::vector<std::uint8_t> bytes = opseq::encode(s);
-  while (bytes.size() > max_out && !s.empty()) {
-    s.resize(s.size() * 3 / 4);
-    bytes = opseq::encode(s);
-  }
-  if (bytes.size() > max_out) return 0;
-  std::copy(bytes.begin(), bytes.end(), out);
-  return bytes.size();
+  const opseq::Sequence s = opseq::cross_over(opseq::decode(std::span<const std::uint8_t>(data1, size1)),
+                                              opseq::decode(std::span<const std::uint8_t>(data2, size2)), seed);
+  return encode_into(s, out, max_out).value_or(0);
 }
 
 /// Prints what went wrong and the sequence, then aborts (libFuzzer saves the input).

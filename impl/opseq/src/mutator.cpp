@@ -47,6 +47,9 @@ class Draw {
   SplitMix64 rng_;
 };
 
+/// A write's pattern: never 0 (all-zero bytes would hide a page that kept or lost its bytes).
+std::uint8_t draw_pattern(Draw& d) { return static_cast<std::uint8_t>(1 + d.below(255)); }
+
 /// Alloc ops before position `at`: the reservations a region reference there can mean.
 int allocs_before(const Sequence& s, std::size_t at) {
   int n = 0;
@@ -185,7 +188,7 @@ Op draw_op(Draw& d, int allocs, std::uint32_t page) {
     case OpKind::write:
       op.addr = draw_region_ref(d, allocs, page);
       op.length = draw_length(d, page, true);
-      op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+      op.pattern = draw_pattern(d);
       break;
     case OpKind::read:
       op.addr = draw_region_ref(d, allocs, page);
@@ -215,7 +218,7 @@ Op call_on(Draw& d, const AddrRef& at, const AddrRef& write_at, std::uint64_t sp
       op.kind = OpKind::write;
       op.addr = write_at;
       op.length = 16;
-      op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+      op.pattern = draw_pattern(d);
       break;
     case 1:
       op.kind = OpKind::free;
@@ -242,10 +245,9 @@ Op call_on(Draw& d, const AddrRef& at, const AddrRef& write_at, std::uint64_t sp
 
 /// A short story about one new reservation: it is made (committed, or reserved and partly
 /// committed), then two to four of: filled, decommitted in part, released, committed again (with
-/// another protection half the time), read
-/// back, followed by a reservation of the same, a smaller or a larger size at address 0, or by one
-/// right after its end and then a write, decommit, commit or read running from the first into the
-/// second. Region index 0 is the story's reservation until the story makes another.
+/// another protection half the time), read back, followed by a reservation of the same, a smaller
+/// or a larger size at address 0, or by one right after its end and then a write, decommit, commit
+/// or read running from the first into the second. Region index 0 is the story's reservation until the story makes another.
 Sequence draw_story(Draw& d, std::uint32_t page) {
   Sequence out;
   const std::uint64_t pages =
@@ -294,7 +296,7 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
         op.kind = OpKind::write;
         op.addr = at(d.one_in(3) ? some_page() : page_in_focus(), static_cast<std::int32_t>(d.below(page)));
         op.length = draw_length(d, page, true);
-        op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+        op.pattern = draw_pattern(d);
         break;
       case 1:  // decommit some pages
         op.kind = OpKind::free;
@@ -420,7 +422,7 @@ Op nudge(Draw& d, Op op, int allocs, std::uint32_t page) {
       else op.type = draw_free_type(d);
       break;
     case OpKind::write:
-      if (d.one_in(3)) op.pattern = static_cast<std::uint8_t>(1 + d.below(255));
+      if (d.one_in(3)) op.pattern = draw_pattern(d);
       else op.length = d.one_in(3) ? draw_length(d, page, true) : step(op.length);
       break;
     case OpKind::read:
