@@ -6,7 +6,10 @@
 // page offsets stay near the reservations' sizes, and byte counts sit on, just below or just above
 // page multiples (the boundaries where implementations go wrong). Types and protections come from
 // the format's tables (tables.hpp) or from a valid base value combined with one modifier, so the
-// rare combinations of the coverage table are one draw away.
+// rare combinations of the coverage table are one draw away. Stories are short runs of related
+// ops: a general one about one reservation, one about two reservations side by side with calls
+// across their boundary, and one about decommitted pages committed again; each bug class that
+// needs several coordinated ops has a story that makes them together.
 #include "vmconform/opseq_mutator.hpp"
 
 #include <algorithm>
@@ -243,6 +246,33 @@ Op call_on(Draw& d, const AddrRef& at, const AddrRef& write_at, std::uint64_t sp
   return op;
 }
 
+/// The allocation granularity in pages: 64 KiB, Windows' granularity, which the model and the
+/// backends share. A reservation right after another one can only start on it.
+std::uint64_t granularity_pages(std::uint32_t page) { return std::max<std::uint64_t>(1, 0x10000 / page); }
+
+AddrRef region_at(std::uint8_t index, std::int32_t p, std::int32_t offset = 0) {
+  AddrRef a;
+  a.kind = AddrRef::Kind::region;
+  a.index = index;
+  a.page = p;
+  a.offset = offset;
+  return a;
+}
+
+/// A call from the first reservation's last page into the reservation right after it (region
+/// index 1 and 0): a 16-byte write across their boundary, or a release, decommit, commit or read of
+/// `span` bytes from that last page.
+Op call_across(Draw& d, std::uint64_t span, std::uint32_t protect) {
+  AddrRef last_page;
+  last_page.kind = AddrRef::Kind::region_end;
+  last_page.index = 1;
+  last_page.page = -1;
+  AddrRef end_minus_8 = last_page;
+  end_minus_8.page = 0;
+  end_minus_8.offset = -8;
+  return call_on(d, last_page, end_minus_8, span, protect);
+}
+
 /// A short story about one new reservation: it is made (committed, or reserved and partly
 /// committed), then two to four of: filled, decommitted in part, released, committed again (with
 /// another protection half the time), read back, followed by a reservation of the same, a smaller
@@ -252,13 +282,7 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
   Sequence out;
   const std::uint64_t pages =
       d.one_in(4) ? d.pick(std::array<std::uint64_t, 3>{15, 16, 17}) : d.one_in(8) ? 1 : 2 + d.below(4);
-  const auto at = [&](std::int32_t p, std::int32_t offset = 0) {
-    AddrRef a;
-    a.kind = AddrRef::Kind::region;
-    a.page = p;
-    a.offset = offset;
-    return a;
-  };
+  const auto at = [](std::int32_t p, std::int32_t offset = 0) { return region_at(0, p, offset); };
   const auto some_page = [&] { return static_cast<std::int32_t>(d.below(pages)); };
   const auto some_pages = [&](std::int32_t from) { return 1 + d.below(pages - static_cast<std::uint64_t>(from)); };
   // The pages the story is about: most fills, decommits and commits fall on them, so that a fill
@@ -343,19 +367,124 @@ Sequence draw_story(Draw& d, std::uint32_t page) {
         op.size = static_cast<std::uint32_t>(
             d.pick(std::array<std::uint64_t, 3>{pages, pages > 1 ? pages - 1 : 1, pages + 1 + d.below(16)}) * page);
         break;
-      default: {  // a range from the first reservation's last page into the adjacent one
-        AddrRef last_page;
-        last_page.kind = AddrRef::Kind::region_end;
-        last_page.index = 1;
-        last_page.page = -1;
-        AddrRef end_minus_8 = last_page;
-        end_minus_8.page = 0;
-        end_minus_8.offset = -8;
-        op = call_on(d, last_page, end_minus_8, 2 * std::uint64_t{page}, PAGE_READWRITE);
+      default:  // a range from the first reservation's last page into the adjacent one
+        op = call_across(d, 2 * std::uint64_t{page}, PAGE_READWRITE);
         break;
-      }
     }
     out.push_back(op);
+  }
+  return out;
+}
+
+/// A story about two reservations side by side: one of one or two granularities (so the next
+/// granule starts right at its end), committed whole or in part, its last page often filled; then
+/// a reservation right after its end (or, one time in six, one granule further: separated by free
+/// memory), committed or only reserved; then one to three calls from the first one's last page into
+/// the second: a 16-byte write across the boundary, a decommit, a commit or a read of two pages, or
+/// a release. The bugs of ranges that cross from one reservation into another need all of it.
+Sequence draw_adjacent_story(Draw& d, std::uint32_t page) {
+  Sequence out;
+  const std::uint64_t pages = granularity_pages(page) * (d.one_in(4) ? 2 : 1);
+  Op first;
+  first.kind = OpKind::alloc;
+  first.size = static_cast<std::uint32_t>(pages * page);
+  first.type = d.one_in(4) ? MEM_RESERVE : MEM_COMMIT | MEM_RESERVE;
+  first.protect = d.one_in(6) ? draw_protect(d) : PAGE_READWRITE;
+  out.push_back(first);
+  if (first.type == MEM_RESERVE) {  // commit its last pages
+    Op commit = first;
+    commit.type = MEM_COMMIT;
+    const std::uint64_t n = 1 + d.below(3);
+    commit.addr = region_at(0, static_cast<std::int32_t>(pages - n));
+    commit.size = static_cast<std::uint32_t>(n * page);
+    out.push_back(commit);
+  }
+  if (!d.one_in(3)) {  // fill the end of its last page
+    Op fill;
+    fill.kind = OpKind::write;
+    fill.addr = region_at(0, static_cast<std::int32_t>(pages - 1), static_cast<std::int32_t>(page - 64));
+    fill.length = 64;
+    fill.pattern = draw_pattern(d);
+    out.push_back(fill);
+  }
+  Op second;
+  second.kind = OpKind::alloc;
+  second.addr.kind = AddrRef::Kind::region_end;
+  if (d.one_in(6)) second.addr.page = static_cast<std::int32_t>(granularity_pages(page));
+  second.size = static_cast<std::uint32_t>((1 + d.below(2 * granularity_pages(page))) * page);
+  second.type = d.one_in(3) ? MEM_RESERVE : MEM_COMMIT | MEM_RESERVE;
+  second.protect = d.one_in(6) ? draw_protect(d) : PAGE_READWRITE;
+  out.push_back(second);
+  const std::uint64_t calls = 1 + d.below(3);
+  for (std::uint64_t i = 0; i < calls; ++i) {
+    const std::uint64_t span = (2 + (d.one_in(4) ? d.below(3) : 0)) * std::uint64_t{page};
+    out.push_back(call_across(d, span, d.one_in(2) ? PAGE_READWRITE : PAGE_READONLY));
+  }
+  return out;
+}
+
+/// A story about decommitted pages committed again: a reservation of two to eight pages (or about
+/// a granularity) is committed, pages of a range of two or more are filled (mostly not the range's
+/// first page), the range (or the whole reservation) is decommitted, then committed again, whole
+/// or in part, with PAGE_READWRITE or another protection, and sometimes read back. Every page
+/// committed again must read as zeros, not only the first.
+Sequence draw_recommit_story(Draw& d, std::uint32_t page) {
+  Sequence out;
+  const std::uint64_t pages = d.one_in(4) ? d.pick(std::array<std::uint64_t, 3>{15, 16, 17}) : 2 + d.below(7);
+  const std::int32_t focus = static_cast<std::int32_t>(d.below(pages - 1));
+  const std::uint64_t focus_pages = 2 + d.below(std::min<std::uint64_t>(pages - static_cast<std::uint64_t>(focus) - 1, 4));
+  Op make;
+  make.kind = OpKind::alloc;
+  make.size = static_cast<std::uint32_t>(pages * page);
+  make.type = MEM_COMMIT | MEM_RESERVE;
+  make.protect = PAGE_READWRITE;
+  if (d.one_in(3)) {  // reserved first, the pages around the range committed in a second call
+    make.type = MEM_RESERVE;
+    out.push_back(make);
+    make.type = MEM_COMMIT;
+    const std::int32_t from = focus > 0 && d.one_in(2) ? focus - 1 : focus;
+    const std::uint64_t to = std::min<std::uint64_t>(pages, static_cast<std::uint64_t>(focus) + focus_pages + 1);
+    make.addr = region_at(0, from);
+    make.size = static_cast<std::uint32_t>((to - static_cast<std::uint64_t>(from)) * page);
+  }
+  out.push_back(make);
+  const std::uint64_t fills = 1 + d.below(3);
+  for (std::uint64_t i = 0; i < fills; ++i) {
+    Op fill;
+    fill.kind = OpKind::write;
+    const std::int32_t p = focus + static_cast<std::int32_t>(d.one_in(4) ? 0 : 1 + d.below(focus_pages - 1));
+    fill.addr = region_at(0, p, static_cast<std::int32_t>(d.below(page - 16)));
+    fill.length = static_cast<std::uint32_t>(1 + d.below(16));
+    fill.pattern = draw_pattern(d);
+    out.push_back(fill);
+  }
+  Op decommit;
+  decommit.kind = OpKind::free;
+  decommit.type = MEM_DECOMMIT;
+  if (d.one_in(4)) {  // the whole reservation
+    decommit.addr = region_at(0, 0);
+    decommit.free_size = d.one_in(2) ? 0 : pages * page;
+  } else {
+    decommit.addr = region_at(0, focus, d.one_in(4) ? static_cast<std::int32_t>(1 + d.below(page - 1)) : 0);
+    decommit.free_size = focus_pages * page;
+  }
+  out.push_back(decommit);
+  Op commit;
+  commit.kind = OpKind::alloc;
+  commit.type = MEM_COMMIT;
+  commit.protect = d.one_in(2) ? PAGE_READWRITE
+                               : d.pick(std::array<std::uint32_t, 4>{PAGE_READONLY, PAGE_EXECUTE_READ,
+                                                                     PAGE_EXECUTE_READWRITE, PAGE_WRITECOPY});
+  const bool whole = d.one_in(4);
+  commit.addr = region_at(0, whole ? 0 : focus);
+  commit.size = static_cast<std::uint32_t>((whole ? pages : focus_pages) * page);
+  out.push_back(commit);
+  if (d.one_in(3)) {
+    Op read;
+    read.kind = OpKind::read;
+    read.addr = region_at(0, focus);
+    read.length = static_cast<std::uint32_t>(2 * page);
+    out.push_back(read);
   }
   return out;
 }
@@ -371,9 +500,7 @@ Sequence draw_crowd(Draw& d, std::uint32_t page) {
   make.type = MEM_COMMIT | MEM_RESERVE;
   make.protect = PAGE_READWRITE;
   Sequence out(n, make);
-  AddrRef oldest;
-  oldest.kind = AddrRef::Kind::region;
-  oldest.index = static_cast<std::uint8_t>(n - 1);
+  const AddrRef oldest = region_at(static_cast<std::uint8_t>(n - 1), 0);
   const Op op = call_on(d, oldest, oldest, page, PAGE_READONLY);
   out.push_back(op);
   return out;
@@ -462,7 +589,11 @@ Sequence mutate(const Sequence& input, std::uint64_t seed, std::size_t max_ops, 
         break;
       case 2: {  // mostly at the end, where the sequence's state is richest
         const std::size_t at = d.one_in(3) ? d.below(s.size() + 1) : s.size();
-        insert_at(s, at, draw_story(d, page));
+        switch (d.weighted(std::array<unsigned, 3>{3, 2, 2})) {
+          case 0: insert_at(s, at, draw_story(d, page)); break;
+          case 1: insert_at(s, at, draw_adjacent_story(d, page)); break;
+          default: insert_at(s, at, draw_recommit_story(d, page)); break;
+        }
         break;
       }
       case 3:

@@ -91,6 +91,25 @@ TEST(Mutator, ReachesAReservationRightAfterAnother) {
       2000));
 }
 
+TEST(Mutator, ReachesAWriteAcrossTwoReservationsSideBySide) {
+  EXPECT_TRUE(walk_reaches(
+      [](const Sequence& s) {
+        for (std::size_t i = 0; i + 2 < s.size(); ++i) {
+          const Op& first = s[i];
+          const Op& second = s[i + 1];
+          const Op& call = s[i + 2];
+          if (first.kind == OpKind::alloc && first.addr.kind == AddrRef::Kind::zero && first.size % 0x10000 == 0 &&
+              (first.type & MEM_COMMIT) && second.kind == OpKind::alloc && (second.type & MEM_COMMIT) &&
+              second.addr.kind == AddrRef::Kind::region_end && second.addr.index == 0 && second.addr.page == 0 &&
+              call.kind == OpKind::write && call.addr.kind == AddrRef::Kind::region_end && call.addr.index == 1 &&
+              call.addr.offset < 0 && static_cast<std::int64_t>(call.length) > -call.addr.offset)
+            return true;
+        }
+        return false;
+      },
+      2000));
+}
+
 TEST(Mutator, ReachesAModifierProtectionAtAnExplicitAddress) {
   EXPECT_TRUE(walk_reaches(
       [](const Sequence& s) {

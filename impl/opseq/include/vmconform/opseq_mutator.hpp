@@ -8,7 +8,9 @@
 // format's tables or their modifier combinations), delete, duplicate, repeat (up to 71 copies: dozens
 // of live reservations) or move ops, nudge one field
 // to a neighbouring or boundary value, and append a short "story" of related ops on one
-// reservation (make it, fill it, decommit or release it, commit or reuse it) or a crowd of up to 71
+// reservation (make it, fill it, decommit or release it, commit or reuse it), of two reservations
+// side by side with a call across their boundary, or of pages filled, decommitted and committed
+// again, or a crowd of up to 71
 // reservations followed by a call on the oldest. The result is always
 // canonical (encode() accepts it) and depends on nothing but its arguments: the same input and seed
 // give the same output on every machine. The fuzz targets call it through
