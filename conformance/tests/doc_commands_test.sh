@@ -16,7 +16,9 @@
 #       it runs each input once and ignores libFuzzer's -flags)
 #   $PWD/build/fuzz/plugins/, build/dev/plugins/ -> this build's plugins/
 #   pid=1234 -> the pid of a sleeping child process (another process to attach to)
-#   python3 agents/... -> the source tree's agents/ (the reference agent)
+#   python3 agents/... -> the source tree's agents/ (the reference agent), run by /usr/bin/python3
+#       when it exists (the interpreter of the agent.python tests and of a Debian machine; a python3
+#       earlier on PATH may be a version manager's shim that costs a process tree per start)
 #   artifacts/crash-<sha1> -> fuzz_native's input of fuzz/seeds/decommit-recommit.opseq (the standalone main minimises nothing,
 #       so min.bin is made a copy of it when the command did not write it)
 #   main-report.json -> the report.json of an earlier command of the same document (out/report.json)
@@ -26,7 +28,9 @@
 #       (--cases 2 with --agent)
 #   /opt/vmconform (an install prefix) -> a directory of the scratch directory; `cmake --install
 #       build/dev` installs this build there, and `cmake -S plugins/examples/consumer` configures
-#       the source tree's consumer example (ctest install.consumer checks the same in depth)
+#       the source tree's consumer example; its `ctest --test-dir build/consumer` runs with -N
+#       (the consumer's tests are registered; ctest install.consumer builds and runs them, and
+#       again with a planted bug they must catch)
 #   --time 600 / --time 60 -> --time 1; VMCONFORM_FUZZERS_DIR is an empty directory, so
 #       `vmconform fuzz` finds no libFuzzer binary and exits 2 saying so (expected)
 # Commands checked rather than run (CI runs them for real):
@@ -37,6 +41,8 @@
 set -uo pipefail
 doc="$1" src="$2" build="$3" scratch="$4"
 vmconform="$build/conformance/vmconform"
+python3=python3
+[[ -x /usr/bin/python3 ]] && python3=/usr/bin/python3
 plugin="$build/plugins/libvmc_example_c.so"
 # pid=1234 in the docs names "another process": a sleeping child of this script stands in for it.
 sleep 3600 &
@@ -91,10 +97,14 @@ for original in "${commands[@]}"; do
   cmd="${cmd//build\/libmyplugin.so/$plugin}"
   cmd="${cmd// build\/dev\/plugins\// $build/plugins/}"
   cmd="${cmd//pid=1234/pid=$other}"
-  cmd="${cmd//python3 agents\//python3 $src/agents/}"
+  cmd="${cmd//python3 agents\//$python3 $src/agents/}"
   cmd="${cmd//\/opt\/vmconform/$scratch/opt/vmconform}"
   cmd="${cmd//cmake --install build\/dev /cmake --install $build }"
   cmd="${cmd//-S plugins\/examples\/consumer /-S $src/plugins/examples/consumer }"
+  if [[ $cmd == *"ctest --test-dir build/consumer"* ]]; then
+    cmd="${cmd//ctest --test-dir build\/consumer/ctest -N --test-dir build/consumer}"
+    why=" (ctest -N: the tests are registered; ctest install.consumer runs them)"
+  fi
   cmd="${cmd//artifacts\/crash-<sha1>/artifacts/crash-sample}"
   cmd="${cmd//--benchmarks reports\/benchmarks/--benchmarks $src/reports/benchmarks}"
   cmd="${cmd//--time 600/--time 1}"
