@@ -24,8 +24,7 @@
 #   main-report.json -> the report.json of an earlier command of the same document (out/report.json)
 #   machineA/corpus, machineB/corpus -> two directories of a few corpus inputs
 #   reports/benchmarks -> the source tree's
-#   vmconform run ... (without --quick or --depth, --cases) -> vmconform run --quick --cases 10 ...
-#       (--cases 2 with --agent)
+#   vmconform run ... (without --quick or --depth, --cases) -> vmconform run --quick --cases 2 ...
 #   /opt/vmconform (an install prefix) -> a directory of the scratch directory; `cmake --install
 #       build/dev` installs this build there, and `cmake -S plugins/examples/consumer` configures
 #       the source tree's consumer example; its `ctest --test-dir build/consumer` runs with -N
@@ -112,15 +111,14 @@ for original in "${commands[@]}"; do
   [[ $cmd == vmconform\ * ]] && cmd="$vmconform ${cmd#vmconform }"
   # A `run` here shows that the command works as written, not what the default depth finds (the
   # suite's own tests run that): without --quick or --depth it runs with --quick, and without
-  # --cases with --cases 10 (--cases 2 through an agent: every call crosses a pipe to another
-  # process, and the agent.* tests run the suite through the agents in full).
+  # --cases with --cases 2 (every property still runs; the plugins.*, agent.* and backend tests
+  # run the suite in full).
   if [[ $original == *"vmconform run "* && $cmd != *"--quick"* && $cmd != *"--depth"* ]]; then
     cmd="${cmd/ run / run --quick }"
     why=" (with --quick)"
   fi
   if [[ $original == *"vmconform run "* && $cmd != *"--cases"* ]]; then
-    cases=10
-    [[ $cmd == *" --agent "* ]] && cases=2
+    cases=2
     cmd="${cmd/ run / run --cases $cases }"
     why+=" (with --cases $cases)"
   fi
