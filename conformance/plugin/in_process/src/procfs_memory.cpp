@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -114,24 +116,21 @@ std::uint64_t ProcfsMemory::prefix_by_query(std::uint64_t address, std::uint64_t
   return at;
 }
 
+// Line by line, so that the kernel renders the maps only up to where the prefix ends.
 std::uint64_t ProcfsMemory::prefix_by_text(std::uint64_t address, std::uint64_t end, Access access) const {
-  const int fd = ::open(maps_path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return address;
-  std::string text;
-  char chunk[16384];
-  for (ssize_t got; (got = ::read(fd, chunk, sizeof chunk)) > 0;) text.append(chunk, static_cast<std::size_t>(got));
-  ::close(fd);
+  std::FILE* maps = std::fopen(maps_path_.c_str(), "re");
+  if (maps == nullptr) return address;
   std::uint64_t at = address;
-  for (std::size_t line = 0; at < end && line < text.size();) {
-    std::size_t eol = text.find('\n', line);
-    if (eol == std::string::npos) eol = text.size();
+  char* line = nullptr;
+  std::size_t capacity = 0;
+  for (ssize_t length; at < end && (length = ::getline(&line, &capacity, maps)) > 0;) {
     std::uint64_t low = 0, high = 0, flags = 0;
-    const bool parsed = parse_line(text.data() + line, text.data() + eol, &low, &high, &flags);
-    line = eol + 1;
-    if (!parsed || high <= at) continue;
+    if (!parse_line(line, line + length, &low, &high, &flags) || high <= at) continue;
     if (low > at || !has(access, flags)) break;  // a hole, or a mapping without the access
     at = std::min<std::uint64_t>(high, end);
   }
+  std::free(line);
+  std::fclose(maps);
   return at;
 }
 
