@@ -2,6 +2,7 @@
 // that keeps them in base order and finds the allocation holding an address (see AllocationTable
 // in reference_model.hpp).
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 #include <memory>
 #include <stdexcept>
@@ -11,19 +12,20 @@
 
 namespace vmc {
 
-AllocationTable::AllocationTable(const AllocationTable& other) {
+AllocationTable::AllocationTable(const AllocationTable& other) : page_size_(other.page_size_) {
   // The records in base order; the index in half-full blocks, so that the next insertions do
-  // not split at once.
+  // not split at once. The copy shares every stored page with `other`, so it remembers the same.
   constexpr std::size_t per_block = kMaxBlock / 2;
   blocks_.reserve((other.size() + per_block - 1) / per_block);
   first_bases_.reserve(blocks_.capacity());
   std::size_t left = other.size();
-  for (const value_type& record : other) {
+  for (const_iterator it = other.begin(); it != other.end(); ++it) {
+    const Entry& from = other.entry(it);
     if (blocks_.empty() || blocks_.back().size() == per_block) {
       blocks_.emplace_back().reserve(std::min(left, per_block));
-      first_bases_.push_back(record.first);
+      first_bases_.push_back(from.base);
     }
-    blocks_.back().push_back({record.first, record.first + record.second.size, std::make_unique<value_type>(record)});
+    blocks_.back().push_back({from.base, from.end, std::make_unique<value_type>(*from.record), from.page, from.page_block});
     --left;
   }
   size_ = other.size();
@@ -43,6 +45,7 @@ void AllocationTable::take(AllocationTable& other) noexcept {
   blocks_ = std::move(other.blocks_);
   first_bases_ = std::move(other.first_bases_);
   size_ = std::exchange(other.size_, 0);
+  page_size_ = other.page_size_;
   other.blocks_.clear();  // a moved-from vector is valid but unspecified: make it empty
   other.first_bases_.clear();
 }
@@ -88,7 +91,15 @@ const Allocation* AllocationTable::last_at_or_before(std::uint64_t address) cons
 
 const Allocation* AllocationTable::containing(std::uint64_t address) const {
   const const_iterator at = position_at_or_before(address);
-  return at == end() || address >= entry(at).end ? nullptr : &entry(at).record->second;
+  if (at == end() || address >= entry(at).end) return nullptr;
+  const Entry& e = entry(at);
+  // The caller is about to look at this address: if it lies in the remembered page, ask for the
+  // page's bytes (up to 64 of them from `address`) now, while the record is fetched.
+  if (e.page_block != nullptr && address - e.page < page_size_) {
+    const auto first = static_cast<std::uint32_t>(address - e.page);
+    PageBytes::prefetch(e.page_block, first, std::min(first + 63, page_size_ - 1));
+  }
+  return &e.record->second;
 }
 
 std::uint64_t AllocationTable::end_of_last_at_or_before(std::uint64_t address) const {
@@ -142,6 +153,14 @@ void AllocationTable::erase(std::uint64_t base) {
   }
 }
 
+void AllocationTable::remember_page(std::uint64_t base, std::uint64_t page, const void* block) {
+  const const_iterator at = find(base);
+  if (at == end()) return;
+  Entry& e = blocks_[at.block_][at.index_];
+  e.page = block == nullptr ? 0 : page;
+  e.page_block = block;
+}
+
 std::optional<std::string> AllocationTable::check_index() const {
   if (first_bases_.size() != blocks_.size()) return "index: block count and first bases differ";
   std::size_t listed = 0;
@@ -155,6 +174,14 @@ std::optional<std::string> AllocationTable::check_index() const {
         return "index: entry " + hex(e.base) + " points at the record of " + hex(e.record->first);
       if (e.end != e.base + e.record->second.size) return "index: entry " + hex(e.base) + " has a stale end";
       if (previous != nullptr && previous->first >= e.base) return "index: entry " + hex(e.base) + " out of order";
+      if (e.page_block != nullptr) {  // the remembered page is one the allocation stores, there
+        const Allocation& a = e.record->second;
+        const auto stored = e.page < e.base || e.page >= e.end || (e.page - e.base) % page_size_ != 0
+                                ? a.pages.end()
+                                : a.pages.find((e.page - e.base) / page_size_);
+        if (stored == a.pages.end() || stored->second.block() != e.page_block)
+          return "index: entry " + hex(e.base) + " remembers page " + hex(e.page) + ", which it does not store there";
+      }
       previous = e.record.get();
       ++listed;
     }

@@ -72,7 +72,8 @@ bool valid_page_protection(std::uint32_t protect) {
   return true;
 }
 
-ReferenceModel::ReferenceModel(ModelConfig config) : config_(config), rng_{config.seed} {
+ReferenceModel::ReferenceModel(ModelConfig config)
+    : config_(config), rng_{config.seed}, allocations_(config.page_size) {
   if (config_.foreign_image) occupied_[kImageBase] = kImageSize;
 }
 
@@ -461,19 +462,20 @@ std::size_t ReferenceModel::stored_pages() const {
 
 const std::uint8_t* ReferenceModel::stored_bytes(const Allocation& a, std::uint64_t page) const {
   const auto it = a.pages.find(page_index(a, page));
-  return it == a.pages.end() ? nullptr : it->second.get();
+  return it == a.pages.end() ? nullptr : it->second.data();
 }
 
 std::uint8_t* ReferenceModel::own_page(Allocation& a, std::uint64_t index) {
-  std::shared_ptr<std::uint8_t[]>& slot = a.pages[index];
-  if (!slot) {
-    slot = std::make_shared<std::uint8_t[]>(config_.page_size);  // zero
-  } else if (slot.use_count() > 1) {  // shared with a copy of the model: copy before writing
-    std::shared_ptr<std::uint8_t[]> copy = std::make_shared<std::uint8_t[]>(config_.page_size);
-    std::copy(slot.get(), slot.get() + config_.page_size, copy.get());
-    slot = std::move(copy);
-  }
-  return slot.get();
+  PageBytes& slot = a.pages[index];
+  if (!slot)
+    slot = PageBytes::zeroed(config_.page_size);
+  else if (slot.shared())  // shared with a copy of the model: copy before writing
+    slot = PageBytes::copy_of(slot);
+  else
+    return slot.data();
+  // Stored anew: the index remembers where, to fetch the bytes with the record next time.
+  allocations_.remember_page(a.base, a.base + index * config_.page_size, slot.block());
+  return slot.data();
 }
 
 const Allocation* ReferenceModel::allocation_containing(std::uint64_t address) const {
@@ -543,6 +545,7 @@ void ReferenceModel::drop_bytes(std::uint64_t first_page_address, std::uint64_t 
   if (a == nullptr) return;
   const std::uint64_t first = page_index(*a, first_page_address);
   a->pages.erase(a->pages.lower_bound(first), a->pages.lower_bound(first + count));
+  allocations_.remember_page(a->base, 0, nullptr);  // the page it remembered may be gone
 }
 
 std::optional<std::string> ReferenceModel::check_invariants() const {

@@ -198,5 +198,45 @@ TEST(AllocationTable, CopiesAreIndependentAndIndexTheirOwnAllocations) {
   EXPECT_EQ(move_assigned.last_at_or_before(0x20000 * 9), node);
 }
 
+TEST(AllocationTable, RemembersOneStoredPageOfEachAllocationAndChecksIt) {
+  // The index remembers a stored page per allocation (a prefetch hint); check_index holds it to
+  // a page the allocation stores, at that address, with that block.
+  AllocationTable t;
+  for (std::uint64_t i = 1; i <= 300; ++i) {
+    Allocation a = allocation(i * 0x20000);
+    a.size = 0x4000;
+    Allocation& added = t.insert(std::move(a));
+    added.pages[2] = PageBytes::zeroed(0x1000);
+    added.pages.at(2).data()[5] = static_cast<std::uint8_t>(i);
+    t.remember_page(added.base, added.base + 0x2000, added.pages.at(2).block());
+  }
+  ASSERT_EQ(t.check_index(), std::nullopt);
+  // Lookups answer the same inside and around a remembered page (the last bytes of it too).
+  for (std::uint64_t at : {0x2000u, 0x2fc1u, 0x2fffu, 0x3000u, 0x3fffu}) {
+    const Allocation* a = t.containing(0x20000 * 9 + at);
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->base, 0x20000u * 9);
+  }
+  EXPECT_EQ(t.containing(0x20000 * 9 + 0x4000), nullptr);
+
+  const AllocationTable copy = t;  // shares the pages, so remembers the same
+  EXPECT_EQ(copy.check_index(), std::nullopt);
+
+  Allocation& a = const_cast<Allocation&>(*t.containing(0x20000 * 9));
+  const PageBytes kept = a.pages.at(2);
+  a.pages.erase(a.pages.find(2));  // dropped, but still remembered: a stale hint
+  EXPECT_NE(t.check_index(), std::nullopt);
+  t.remember_page(a.base, 0, nullptr);
+  EXPECT_EQ(t.check_index(), std::nullopt);
+  a.pages[2] = kept;
+  t.remember_page(a.base, a.base + 0x1000, kept.block());  // not the page that holds it
+  EXPECT_NE(t.check_index(), std::nullopt);
+  t.remember_page(a.base, a.base + 0x2000, PageBytes::zeroed(0x1000).block());  // another block
+  EXPECT_NE(t.check_index(), std::nullopt);
+  t.remember_page(a.base, a.base + 0x2000, kept.block());
+  EXPECT_EQ(t.check_index(), std::nullopt);
+  EXPECT_EQ(copy.check_index(), std::nullopt);  // the copy kept its own view
+}
+
 }  // namespace
 }  // namespace vmc

@@ -5,12 +5,12 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <random>
 #include <utility>
 #include <vector>
 
 #include "vmconform/flat_map.hpp"
+#include "vmconform/page_bytes.hpp"
 
 namespace vmc {
 namespace {
@@ -123,35 +123,35 @@ TEST(FlatMap, CopiesAndMovesAtEverySize) {
 }
 
 TEST(FlatMap, HoldsNoValueItNoLongerHas) {
-  // The model shares page bytes between copies and copies a page on write when use_count() > 1:
-  // an entry that left the map (erased, moved between inline and heap, cleared) must not keep
-  // its shared bytes alive.
-  using Pages = FlatMap<std::uint64_t, std::shared_ptr<int>, 1>;
-  const auto bytes = std::make_shared<int>(5);
+  // The model shares page bytes between copies and copies a page on write when more than one
+  // copy owns it (PageBytes::shared): an entry that left the map (erased, moved between inline
+  // and heap, cleared) must not keep its bytes owned.
+  using Pages = FlatMap<std::uint64_t, PageBytes, 1>;
+  const PageBytes bytes = PageBytes::zeroed(16);
   {
     Pages p;
     p[4] = bytes;
-    EXPECT_EQ(bytes.use_count(), 2);
-    p[1] = std::make_shared<int>(1);  // to the heap
-    p[9] = std::make_shared<int>(9);
-    EXPECT_EQ(bytes.use_count(), 2);
+    EXPECT_EQ(bytes.owners(), 2u);
+    p[1] = PageBytes::zeroed(16);  // to the heap
+    p[9] = PageBytes::zeroed(16);
+    EXPECT_EQ(bytes.owners(), 2u);
     p.erase(p.find(1));
     p.erase(p.find(9));  // back inline
-    EXPECT_EQ(bytes.use_count(), 2);
+    EXPECT_EQ(bytes.owners(), 2u);
     ASSERT_EQ(p.size(), 1u);
     p.erase(p.begin());
-    EXPECT_EQ(bytes.use_count(), 1);
+    EXPECT_EQ(bytes.owners(), 1u);
     p[4] = bytes;
     Pages moved = std::move(p);
-    EXPECT_EQ(bytes.use_count(), 2);
+    EXPECT_EQ(bytes.owners(), 2u);
     moved.clear();
-    EXPECT_EQ(bytes.use_count(), 1);
+    EXPECT_EQ(bytes.owners(), 1u);
     moved[0] = bytes;
     moved[1] = bytes;
     const Pages copy = moved;
-    EXPECT_EQ(bytes.use_count(), 5);
+    EXPECT_EQ(bytes.owners(), 5u);
   }
-  EXPECT_EQ(bytes.use_count(), 1);
+  EXPECT_EQ(bytes.owners(), 1u);
 }
 
 }  // namespace

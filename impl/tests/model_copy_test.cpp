@@ -30,7 +30,7 @@ std::array<std::uint8_t, 64> read64(ReferenceModel& m, std::uint64_t address) {
 
 const void* stored(const ReferenceModel& m, std::uint64_t base) {
   const Allocation& a = m.allocations().at(base);
-  return a.pages.count(0) ? a.pages.at(0).get() : nullptr;
+  return a.pages.count(0) ? a.pages.at(0).data() : nullptr;
 }
 
 class ModelCopy : public ::testing::Test {

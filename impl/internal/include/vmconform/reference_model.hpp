@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "vmconform/flat_map.hpp"
+#include "vmconform/page_bytes.hpp"
 #include "vmconform/target.hpp"
 
 namespace vmc {
@@ -68,10 +69,9 @@ struct Allocation {
   /// The bytes of its pages that hold a non-zero byte: page index -> page_size bytes; a page
   /// without an entry reads as zero. Only committed pages store bytes. The bytes are shared
   /// between copies of the model (the checker snapshots it before some operations) and copied
-  /// on the first write to a shared page (ReferenceModel::own_page). A plain array, not a
-  /// vector: the entry points at the bytes themselves, one memory access fewer per page. A
-  /// FlatMap with one inline entry: a region's first stored page is found inside the allocation.
-  FlatMap<std::uint64_t, std::shared_ptr<std::uint8_t[]>, 1> pages;
+  /// on the first write to a shared page (ReferenceModel::own_page); page_bytes.hpp. A FlatMap
+  /// with one inline entry: a region's first stored page is found inside the allocation.
+  FlatMap<std::uint64_t, PageBytes, 1> pages;
 };
 
 /// The live allocations of a model, by base (what allocations() shows the checker, the fuzzers
@@ -91,6 +91,13 @@ struct Allocation {
 /// then scans one block, a single allocation of a few cache lines; inserting or erasing shifts
 /// the entries of one block, and a full block is split in two. A copy of the table copies the
 /// records in base order and indexes them anew.
+///
+/// Each index entry also remembers one stored page of its allocation (the model tells it which:
+/// remember_page). A lookup that lands in that page prefetches the page's bytes while the record
+/// is on its way, so that the two arrive together rather than one after the other: reading or
+/// writing 64 bytes of one region among 100,000 then waits for one memory access, not two
+/// (reports/benchmarks/model-lookup.md). It is only a hint to the processor; check_index checks
+/// that it names a page the allocation stores.
 ///
 /// Reads like a std::map<std::uint64_t, Allocation> (begin/end in base order, find, at,
 /// upper_bound, size, empty; entries with .first and .second); only insert and erase change
@@ -150,7 +157,8 @@ class AllocationTable {
   };
   using iterator = const_iterator;
 
-  AllocationTable() = default;
+  /// `page_size`: the model's page size, for remember_page.
+  explicit AllocationTable(std::uint32_t page_size = 0x1000) : page_size_(page_size) {}
   AllocationTable(const AllocationTable& other);
   AllocationTable& operator=(const AllocationTable& other);
   /// A move takes the records, which stay where they are (and pointers to them valid); the
@@ -186,6 +194,11 @@ class AllocationTable {
   Allocation& insert(Allocation a);
   /// Removes the allocation at `base`, if there is one.
   void erase(std::uint64_t base);
+  /// The allocation at `base` stores the bytes of the page at address `page` in the PageBytes
+  /// block `block` (PageBytes::block()); nullptr: remember no page of it. A lookup that lands in
+  /// that page prefetches them (PageBytes::prefetch). The model calls this whenever it stores a
+  /// page's bytes anew, and forgets the page when it drops stored bytes.
+  void remember_page(std::uint64_t base, std::uint64_t page, const void* block);
   /// Checks that the index lists every live record once, in base order, with its bounds;
   /// describes the first mismatch.
   std::optional<std::string> check_index() const;
@@ -197,6 +210,8 @@ class AllocationTable {
     std::uint64_t base;
     std::uint64_t end;                   // base + size of the allocation (its size never changes)
     std::unique_ptr<value_type> record;  // the allocation (never null)
+    std::uint64_t page = 0;              // remember_page: the address of a stored page...
+    const void* page_block = nullptr;    // ... and its PageBytes block (nullptr: none)
   };
   using Block = std::vector<Entry>;  // sorted by base, never empty
   /// The last block whose first base is <= address, or kNone.
@@ -211,6 +226,7 @@ class AllocationTable {
   std::vector<Block> blocks_;               // in base order
   std::vector<std::uint64_t> first_bases_;  // first_bases_[i] == blocks_[i].front().base
   std::size_t size_ = 0;                    // live allocations
+  std::uint32_t page_size_ = 0x1000;
 };
 
 class ReferenceModel final : public Target {
@@ -327,7 +343,7 @@ class ReferenceModel final : public Target {
 
   ModelConfig config_;
   SplitMix64 rng_;
-  AllocationTable allocations_;  // by base
+  AllocationTable allocations_;  // by base (constructed with the page size)
   std::map<std::uint64_t, std::uint64_t> occupied_;  // foreign ranges: base -> size
   std::optional<hresult> pending_fault_;
   bool clr_unavailable_ = false;
