@@ -3,8 +3,10 @@
 // Read each function top to bottom next to spec/rules.json: every check names the rule it
 // implements (IMPL: <rule>). Choices the documents leave open follow the `win32` profile
 // (spec/profiles.md). Clarity first; the one concession to speed is in the data structures
-// (AllocationTable's index, page bytes kept in their allocation): finding the allocation and
-// the bytes of a page costs a few cache misses among 100,000 allocations (reports/benchmarks).
+// (AllocationTable's index and the stored page it remembers, page bytes kept in their
+// allocation): finding the allocation and the bytes of a page costs a few cache misses among
+// 100,000 allocations (reports/benchmarks). own_page and drop_bytes tell the index which page
+// to remember; nothing else here depends on it.
 #include "vmconform/reference_model.hpp"
 
 #include <algorithm>
