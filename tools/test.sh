@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - the test command: install what is missing, then build every test under
 # AddressSanitizer + UndefinedBehaviorSanitizer (preset asan-ubsan, clang) and run them all; then
-# the thread-safety tests of the native backend under ThreadSanitizer (preset tsan); then the
+# the thread-safety tests of the native backend, and the model's unit tests (its page bytes are
+# shared between model copies through an atomic count), under ThreadSanitizer (preset tsan); then the
 # fuzzers: built the way ClusterFuzzLite builds them (libFuzzer + ASan + UBSan; this is also the
 # ClusterFuzzLite build test) and each run 10 s on top of its corpus (fuzz/ci_short_fuzz.sh).
 # The plain `dev` build is the one tools/setup-and-run.sh makes and runs; the same tests pass there
@@ -30,10 +31,10 @@ for preset in ${VMCONFORM_TEST_PRESETS:-asan-ubsan}; do
 done
 
 if [ "${VMCONFORM_TEST_TSAN:-1}" = "1" ]; then
-  stage "preset tsan (native backend tests: thread safety)"
+  stage "preset tsan (native backend and model tests: thread safety)"
   cmake --preset tsan
-  cmake --build --preset tsan --target vmconform_native_tests
-  ctest --preset tsan -R '^native\.'
+  cmake --build --preset tsan --target vmconform_native_tests vmconform_model_tests
+  ctest --preset tsan -R '^(native|model)\.'
 fi
 
 if [ "${VMCONFORM_TEST_FUZZ:-1}" = "1" ]; then
