@@ -128,7 +128,8 @@ WorkerProcess WorkerProcess::spawn_argv(const std::string& exe, char* const argv
 
 WorkerProcess::WorkerProcess(WorkerProcess&& o) noexcept
     : pid_(o.pid_), request_fd_(o.request_fd_), message_fd_(o.message_fd_), output_fd_(o.output_fd_),
-      reaped_(o.reaped_), status_(o.status_), pending_(std::move(o.pending_)), tail_(std::move(o.tail_)),
+      reaped_(o.reaped_), status_(o.status_), pending_(std::move(o.pending_)), returned_(o.returned_),
+      tail_(std::move(o.tail_)),
       message_eof_(o.message_eof_), streaming_(o.streaming_), echo_(o.echo_), interactive_(o.interactive_) {
   o.pid_ = -1;
   o.request_fd_ = o.message_fd_ = o.output_fd_ = -1;
@@ -210,13 +211,18 @@ bool WorkerProcess::read_messages() {
 
 WorkerProcess::Event WorkerProcess::next_line(std::string& line, Clock::time_point deadline, std::size_t max_line) {
   for (;;) {
-    const auto newline = pending_.find('\n');
+    // Lines are taken from the front of pending_ by moving an offset: erasing each one would move
+    // every byte after it, and a streaming worker leaves up to a pipe's worth (64 KiB) of lines
+    // there at once (that erasing was 8 % of a plugin run under ASan).
+    const auto newline = pending_.find('\n', returned_);
     if (newline != std::string::npos) {
-      if (newline > max_line) return Event::too_long;
-      line.assign(pending_, 0, newline);
-      pending_.erase(0, newline + 1);
+      if (newline - returned_ > max_line) return Event::too_long;
+      line.assign(pending_, returned_, newline - returned_);
+      returned_ = newline + 1;
       return Event::line;
     }
+    pending_.erase(0, returned_);  // every complete line is returned: keep the partial one
+    returned_ = 0;
     if (pending_.size() > max_line) return Event::too_long;
     if (message_eof_) {
       if (pending_.empty()) return Event::eof;

@@ -72,7 +72,8 @@ class WorkerProcess {
   int request_fd_ = -1, message_fd_ = -1, output_fd_ = -1;
   bool reaped_ = false;
   ExitStatus status_;
-  std::string pending_;  // message bytes not yet returned
+  std::string pending_;  // message bytes read; those from `returned_` on are not yet returned
+  std::size_t returned_ = 0;  // bytes of pending_ already returned as lines (erased in one go later)
   std::string tail_;     // the last kTailBytes of output
   bool message_eof_ = false;
   bool streaming_ = false;  // the last poll found messages: sleep a little before the next one
