@@ -7,6 +7,10 @@ id), refuse (answers {"error": ...}), missing-field (a write answered without "h
 (a read longer than asked); hello-refuse and hello-hang misbehave at `hello` already (a setup
 error). Before that it is the reference agent. agents/tests/misbehaving_agents_test.sh checks that
 `vmconform run --agent` turns each into a target failure naming the rule and the request.
+
+`misbehaving_agent.py flaky-start COUNTER STARTS`: counts its starts in the file COUNTER and, on
+the starts listed in STARTS ("2,3": the second and the third), exits with status 1 before reading
+anything, as a Wine process sometimes does (--agent-start-attempts); otherwise the reference agent.
 """
 import json
 import os
@@ -18,12 +22,29 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import reference_agent  # noqa: E402
 
 
+def flaky_start(counter, starts):
+    """Counts this start in `counter`; exits 1 if it is one of `starts` (comma-separated numbers)."""
+    number = 1
+    if os.path.exists(counter):
+        with open(counter) as f:
+            number = int(f.read() or "0") + 1
+    with open(counter, "w") as f:
+        f.write(str(number))
+    if str(number) in starts.split(","):
+        print("misbehaving_agent: failing start", number, file=sys.stderr, flush=True)
+        sys.exit(1)
+
+
 def main():
     behaviour, targets = sys.argv[1], {}
+    if behaviour == "flaky-start":
+        flaky_start(sys.argv[2], sys.argv[3])
     for line in sys.stdin:
         req = json.loads(line)
         reply = dict(reference_agent.answer(req, targets), id=req["id"])
         trigger = "read" if behaviour == "long-read" else "hello" if behaviour.startswith("hello-") else "write"
+        if behaviour == "flaky-start":
+            trigger = None  # it only fails to start
         if req["op"] == trigger:
             print("misbehaving_agent: misbehaving (" + behaviour + ") at request", req["id"], file=sys.stderr, flush=True)
             if behaviour == "exit":

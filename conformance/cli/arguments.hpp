@@ -18,6 +18,8 @@ inline constexpr int kMaxCases = 1000000;
 inline constexpr int kMaxDepth = 1000;
 /// --timeout: one day.
 inline constexpr double kMaxTimeoutSeconds = 86400;
+/// --agent-start-attempts: an agent that fails to start this often does not start.
+inline constexpr int kMaxAgentStartAttempts = 10;
 
 /// A whole number 0 .. 2^64-1 written in decimal digits (no sign, no spaces).
 std::uint64_t parse_u64(const std::string& text, const std::string& option);

@@ -36,6 +36,7 @@ namespace {
 
 struct ReplayArgs {
   std::string file, backend = "sim", backend_options, profile = "win32", plugin, plugin_options, agent, timeout = "60";
+  std::string agent_start_attempts = "1";
   bool text = false, json = false, no_capture = false;
 };
 
@@ -43,6 +44,7 @@ struct ReplayPlan {
   Profile profile = Profile::win32;
   const BackendInfo* backend = nullptr;  // null for a plugin
   double timeout = 60;
+  int agent_start_attempts = 1;
   SequenceFile input;
 };
 
@@ -55,6 +57,8 @@ ReplayPlan plan(const ReplayArgs& a) {
   if (!a.plugin.empty() + !a.agent.empty() > 1) throw UsageError("give --plugin or --agent, not both");
   if (a.timeout != "60" && a.plugin.empty() && a.agent.empty())
     throw UsageError("--timeout applies to --plugin (its worker) or --agent (the whole replay)");
+  p.agent_start_attempts = parse_int(a.agent_start_attempts, "--agent-start-attempts", 1, kMaxAgentStartAttempts);
+  if (a.agent.empty() && a.agent_start_attempts != "1") throw UsageError("--agent-start-attempts applies to --agent");
   if (a.plugin.empty() && a.agent.empty()) {
     p.backend = find_backend(a.backend);
     if (!p.backend) throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
@@ -73,8 +77,8 @@ std::string short_hash(const std::string& s) {  // FNV-1a, to make test names un
   return out.str();
 }
 
-Subject subject_of(const ReplayArgs& a, double timeout = 60) {
-  if (!a.agent.empty()) return Subject{Subject::Kind::agent, a.agent, "", timeout};
+Subject subject_of(const ReplayArgs& a, double timeout = 60, int agent_start_attempts = 1) {
+  if (!a.agent.empty()) return Subject{Subject::Kind::agent, a.agent, "", timeout, agent_start_attempts};
   return a.plugin.empty() ? Subject{Subject::Kind::backend, a.backend, a.backend_options}
                           : Subject{Subject::Kind::plugin, a.plugin, a.plugin_options, timeout};
 }
@@ -205,7 +209,11 @@ Outcome replay_agent(const ReplayArgs& a, const ReplayPlan& p, const opseq::Sequ
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(p.timeout));
-  plugin::AgentTargetFactory factory(plugin::AgentConfig{a.agent, p.timeout}, deadline);
+  plugin::AgentTargetFactory factory(plugin::AgentConfig{a.agent, p.timeout, p.agent_start_attempts}, deadline);
+  for (const std::string& f : factory.connection().start_failures())
+    std::cerr << "vmconform replay: note: the agent exited before answering hello and was started again "
+                 "(--agent-start-attempts "
+              << p.agent_start_attempts << "): " << f << "\n";
   if (!factory.failure().empty()) throw UsageError("cannot use the agent: " + factory.failure());
   std::unique_ptr<Target> target = factory.make();
   Outcome o = replay_target(*target, "agent", p, s);
@@ -224,7 +232,7 @@ int replay(const ReplayArgs& a) {
   const std::string subject = agent ? "agent " + a.agent : plugin ? "plugin " + a.plugin : "backend " + a.backend;
   const opseq::Sequence& s = p.input.ops;
   const std::string seq_text = opseq::to_text(s);
-  const Subject subj = subject_of(a, p.timeout);
+  const Subject subj = subject_of(a, p.timeout, p.agent_start_attempts);
   const std::string reproduce = replay_reproducer(a.file, subj, p.profile);
   if (!a.json)
     std::cout << "vmconform replay: " << a.file << " (" << (p.input.text ? "text" : "binary") << ", "
@@ -316,6 +324,9 @@ VMC_CLI_COMMAND(CommandSpec{"replay",
       rp.add_option("--agent", a->agent, "An agent: a program speaking spec/agent-protocol.md, run by /bin/sh");
   rp.add_option("--timeout", a->timeout,
                 "Time limit of the plugin's worker, or of the whole replay with --agent, in seconds (default 60)");
+  rp.add_option("--agent-start-attempts", a->agent_start_attempts,
+                "Starts of the agent while it exits before answering hello, 1 to 10 (default 1)")
+      ->needs(agent);
   plugin->excludes(backend)->excludes(backend_options);
   agent->excludes(backend)->excludes(backend_options)->excludes(plugin);
   rp.add_option("--profile", a->profile, "documented or win32 (default win32, as the fuzzers)");

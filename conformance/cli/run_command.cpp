@@ -35,7 +35,7 @@ namespace {
 struct RunArgs {
   std::string backend, backend_options, profile = "win32", report_dir, baseline, junit;
   std::string plugin, plugin_options, agent, shard;
-  std::string timeout = "60", seed, cases = "100", depth = "1";
+  std::string timeout = "60", seed, cases = "100", depth = "1", agent_start_attempts = "1";
   bool quick = false, force = false;
   bool report_dir_given = false, junit_given = false;
   std::string color = "auto", json;
@@ -86,6 +86,8 @@ RunPlan plan(const RunArgs& a) {
   }
   if (!a.plugin_options.empty() && a.plugin.empty()) throw UsageError("--plugin-options needs --plugin");
   const double timeout = parse_seconds(a.timeout, "--timeout", kMaxTimeoutSeconds);
+  const int start_attempts = parse_int(a.agent_start_attempts, "--agent-start-attempts", 1, kMaxAgentStartAttempts);
+  if (a.agent.empty() && a.agent_start_attempts != "1") throw UsageError("--agent-start-attempts applies to --agent");
   const auto profile = vmc::parse_profile(a.profile);
   if (!profile) throw UsageError("unknown profile '" + a.profile + "' (expected documented or win32)");
   vmc::RunOptions& o = p.options;
@@ -117,6 +119,7 @@ RunPlan plan(const RunArgs& a) {
   o.subject = p.backend         ? vmc::Subject{vmc::Subject::Kind::backend, a.backend, a.backend_options}
               : !a.agent.empty() ? vmc::Subject{vmc::Subject::Kind::agent, a.agent, "", timeout}
                                  : vmc::Subject{vmc::Subject::Kind::plugin, a.plugin, a.plugin_options, timeout};
+  o.subject.agent_start_attempts = start_attempts;
   if (!a.baseline.empty()) {
     try {
       p.baseline = vmc::load_baseline(a.baseline);
@@ -190,6 +193,20 @@ bool print_target_failures(const vmc::RunResult& result, const vmc::TargetFactor
   return any;
 }
 
+/// Prints, to stderr, every start of an agent that exited before answering hello and was followed
+/// by another start (--agent-start-attempts): no case ran on it, so no verdict depends on it, but
+/// an agent that cannot always start is worth knowing about.
+void print_agent_start_failures(const std::vector<std::string>& probe, const vmc::RunResult& result, int attempts) {
+  const auto note = [attempts](const std::string& where, const std::string& failure) {
+    std::cerr << "vmconform: note: " << where << ", the agent exited before answering hello and was started again (--agent-start-attempts "
+              << attempts << "): " << failure << "\n";
+  };
+  for (const auto& f : probe) note("in the probe", f);
+  for (const auto& r : result.rules)
+    for (const auto& p : r.properties)
+      for (const auto& f : p.agent_start_failures) note("during " + r.id + " (" + p.name + ")", f);
+}
+
 /// The suite against a plugin: a probe worker loads and checks it (a plugin that cannot be used is
 /// a UsageError: exit 2), what it found is printed, then every property runs in a worker of its own.
 /// A plugin that crashes the probe is a finding like any other crash: the properties run, each
@@ -239,10 +256,11 @@ vmc::RunResult run_plugin(const vmc::RunOptions& o, bool no_capture, std::ostrea
 /// is a UsageError: exit 2), what it said is printed, then every property runs with an agent of
 /// its own. A target failure (the agent died, hung, sent garbage) is printed as for a backend.
 vmc::RunResult run_agent(const vmc::RunOptions& o, bool* target_failed, std::ostream& out) {
-  const vmc::plugin::AgentConfig config{o.subject.name, o.subject.timeout_seconds};
+  const vmc::plugin::AgentConfig config{o.subject.name, o.subject.timeout_seconds, o.subject.agent_start_attempts};
   vmc::PluginInfo info;
+  std::vector<std::string> probe_start_failures;
   try {
-    info = vmc::plugin::probe_agent(config);
+    info = vmc::plugin::probe_agent(config, &probe_start_failures);
   } catch (const vmc::plugin::SetupError& e) {
     throw UsageError(std::string("cannot use the agent: ") + e.what());
   }
@@ -254,7 +272,11 @@ vmc::RunResult run_agent(const vmc::RunOptions& o, bool* target_failed, std::ost
   if (!ops.complete()) out << "  provided for it: " << ops.arranged_by << "\n";
   out << "  foreign memory: " << info.situation << "\n"
             << "  isolation: one agent process per property, timeout " << vmc::seconds_text(o.subject.timeout_seconds)
-            << " s" << std::endl;
+            << " s"
+            << (config.start_attempts > 1 ? ", up to " + std::to_string(config.start_attempts) +
+                                                " starts while it exits before answering hello (--agent-start-attempts)"
+                                          : std::string())
+            << std::endl;
   vmc::RunOptions with_operations = o;
   with_operations.operations = ops;
   vmc::RunResult result = vmc::run_suite(
@@ -263,6 +285,7 @@ vmc::RunResult run_agent(const vmc::RunOptions& o, bool* target_failed, std::ost
       },
       with_operations);
   result.plugin = info;
+  print_agent_start_failures(probe_start_failures, result, config.start_attempts);
   *target_failed = print_target_failures(result, nullptr);
   return result;
 }
@@ -342,6 +365,9 @@ VMC_CLI_COMMAND(CommandSpec{"run", "Run the conformance suite and the state mach
   rn.add_option("--plugin-options", a->plugin_options, "The string passed to the plugin's open()");
   rn.add_option("--agent", a->agent, "An agent: \"COMMAND ARGS...\" speaking spec/agent-protocol.md, one process per property");
   rn.add_option("--timeout", a->timeout, "Per-property time limit of a plugin worker or an agent, in seconds (default 60)");
+  rn.add_option("--agent-start-attempts", a->agent_start_attempts,
+                "Starts of a property's agent while it exits before answering hello, 1 to 10 (default 1); each failed "
+                "start is reported");
   rn.add_option("--shard", a->shard, "Run only shard I of N (I/N): the rules whose index % N == I-1");
   rn.add_option("--profile", a->profile, "documented or win32 (default win32)");
   rn.add_option("--seed", a->seed, "Seed, 0 to 2^64-1 (default: random, printed)");

@@ -22,6 +22,7 @@ nlohmann::json outcome_json(const PropertyOutcome& o) {
   if (!o.counterexample.empty()) j["counterexample"] = o.counterexample;
   if (!o.distribution.empty()) j["distribution"] = o.distribution;
   if (nlohmann::json c = o.coverage.compact_json(); !c.empty()) j["coverage"] = std::move(c);
+  if (!o.agent_start_failures.empty()) j["agent_start_failures"] = o.agent_start_failures;
   return j;
 }
 
@@ -56,6 +57,11 @@ PropertyOutcome outcome_from_json(const nlohmann::json& oj) {
         o.coverage.unreachable[id] = why.get<std::string>();
       }
   }
+  if (j.has("agent_start_failures"))
+    for (const json& f : j.field("agent_start_failures", json::value_t::array)) {
+      if (!f.is_string()) throw FieldError("an agent start failure that is not a string");
+      o.agent_start_failures.push_back(f.get<std::string>());
+    }
   return o;
 }
 

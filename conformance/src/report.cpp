@@ -116,7 +116,8 @@ nlohmann::json report_json(const RunResult& r) {
                   {"allocation_granularity", r.plugin->granularity},
                   {"query_virtual", r.plugin->query},
                   {"foreign_memory", r.plugin->situation},
-                  {"timeout_seconds", r.subject.timeout_seconds}};
+                  {"timeout_seconds", r.subject.timeout_seconds},
+                  {"start_attempts", r.subject.agent_start_attempts}};
   else if (r.plugin)
     j["plugin"] = {{"path", r.subject.name},
                    {"name", r.plugin->name},

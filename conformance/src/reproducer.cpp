@@ -21,7 +21,11 @@ std::string seconds_text(double seconds) {
 }
 
 std::string subject_arguments(const Subject& s) {
-  if (s.kind == Subject::Kind::agent) return "--agent " + shell_quote(s.name);
+  if (s.kind == Subject::Kind::agent)
+    return "--agent " + shell_quote(s.name) +
+           (s.agent_start_attempts != Subject{}.agent_start_attempts
+                ? " --agent-start-attempts " + std::to_string(s.agent_start_attempts)
+                : std::string());
   const bool plugin = s.kind == Subject::Kind::plugin;
   std::string out = (plugin ? "--plugin " : "--backend ") + shell_quote(s.name);
   if (!s.options.empty()) out += (plugin ? " --plugin-options " : " --backend-options ") + shell_quote(s.options);

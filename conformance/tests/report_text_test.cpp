@@ -66,10 +66,10 @@ vmc::RunResult sample_run() {
   r.cases = 100;
   r.seconds = 0.25;
   vmc::RuleOutcome pass{"WV-ROUNDTRIP", vmc::Status::pass, "", "", {}};
-  pass.properties.push_back({"WvRoundtripWrittenBytesReadBack", vmc::Status::pass, "", "", 100, {}, "", {}});
+  pass.properties.push_back({"WvRoundtripWrittenBytesReadBack", vmc::Status::pass, "", "", 100, {}, "", {}, {}});
   vmc::RuleOutcome fail{"WV-ATOMIC", vmc::Status::fail, "changed <a> byte & more", "vmconform run --rule WV-ATOMIC", {}};
   fail.properties.push_back(
-      {"WvAtomicFailedWriteChangesNothing", vmc::Status::fail, "changed <a> byte", "pages = 2\n", 3, {}, "", {}});
+      {"WvAtomicFailedWriteChangesNothing", vmc::Status::fail, "changed <a> byte", "pages = 2\n", 3, {}, "", {}, {}});
   r.rules = {pass, fail};
   return r;
 }

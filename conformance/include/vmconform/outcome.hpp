@@ -13,6 +13,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "vmconform/coverage.hpp"
 
@@ -36,6 +37,10 @@ struct PropertyOutcome {
   /// The coverage cells its cases reached (conformance/coverage, spec/coverage.md); encoded as
   /// "coverage": {"cells": {id: count} (reached cells only), "unreachable": {id: why}}.
   coverage::Counts coverage;
+  /// An agent's starts that failed before it answered hello and were followed by another start
+  /// (--agent-start-attempts), each failure's text, in order; encoded as "agent_start_failures"
+  /// when not empty. No case ran on those starts, so the verdict does not depend on them.
+  std::vector<std::string> agent_start_failures;
 };
 
 nlohmann::json outcome_json(const PropertyOutcome& o);

@@ -29,6 +29,9 @@ struct Subject {
   std::string name;             // the backend's name, the plugin's path or the agent's command, as typed
   std::string options;          // --backend-options, or --plugin-options (none for an agent)
   double timeout_seconds = 60;  // isolated kinds: the time limit of one property's worker
+  /// An agent: how many times one property may start it while it exits before answering hello
+  /// (--agent-start-attempts; 1: once, no second start).
+  int agent_start_attempts = 1;
 };
 
 /// Which of the documented operations a subject provides itself. A built-in backend provides all;

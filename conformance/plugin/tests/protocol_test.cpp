@@ -19,6 +19,7 @@ PropertyOutcome failing_outcome() {
   o.counterexample = "vmconform-opseq 1\nwrite r0 len=0x2 pattern=0x1\n";
   o.cases = 7;
   o.distribution = {{"straddles a page", 4}};
+  o.agent_start_failures = {"agent `a`, request #1 (hello: `# hello`): the agent exited with status 1 before answering"};
   return o;
 }
 
@@ -54,6 +55,7 @@ TEST(Protocol, AResultCarriesTheOutcomeAsReportJsonDoes) {
   const PropertyOutcome back = std::get<Result>(decode_message(line.dump())).outcome;
   EXPECT_EQ(outcome_json(back), outcome_json(o));
   EXPECT_EQ(back.distribution, o.distribution);
+  EXPECT_EQ(back.agent_start_failures, o.agent_start_failures);
 }
 
 TEST(Protocol, EmptyFieldsOfAnOutcomeAreLeftOutAndReadBackEmpty) {
@@ -62,7 +64,8 @@ TEST(Protocol, EmptyFieldsOfAnOutcomeAreLeftOutAndReadBackEmpty) {
   const std::string line = encode(Message{Result{o}});
   EXPECT_EQ(line, R"({"outcome":{"cases":0,"name":"P","status":"pass"},"t":"result","v":1})");
   const PropertyOutcome back = std::get<Result>(decode_message(line)).outcome;
-  EXPECT_TRUE(back.message.empty() && back.counterexample.empty() && back.distribution.empty());
+  EXPECT_TRUE(back.message.empty() && back.counterexample.empty() && back.distribution.empty() &&
+              back.agent_start_failures.empty());
 }
 
 TEST(Protocol, RefusalsNameTheProblem) {
@@ -75,6 +78,9 @@ TEST(Protocol, RefusalsNameTheProblem) {
   EXPECT_EQ(message_error("{\"v\":1,\"t\":\"result\",\"outcome\":{\"name\":\"P\",\"status\":\"pass\",\"cases\":1,"
                           "\"distribution\":{\"x\":2147483648}}}"),
             "a distribution count is out of range");
+  EXPECT_EQ(message_error("{\"v\":1,\"t\":\"result\",\"outcome\":{\"name\":\"P\",\"status\":\"pass\",\"cases\":1,"
+                          "\"agent_start_failures\":[1]}}"),
+            "an agent start failure that is not a string");
   EXPECT_EQ(message_error("{\"v\":2,\"t\":\"case\",\"n\":1}"), "protocol version 2, expected 1");
   EXPECT_EQ(message_error("not json"), "not JSON");
   EXPECT_THROW(decode_request("{\"v\":1,\"t\":\"run\"}"), ProtocolError);

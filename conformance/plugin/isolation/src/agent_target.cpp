@@ -22,6 +22,18 @@ constexpr hresult kAgentGone = E_UNEXPECTED;
 
 AgentConnection::AgentConnection(const AgentConfig& config, Clock::time_point deadline)
     : config_(config), deadline_(deadline), steps_([this](const std::string& line) { last_step_ = line; }) {
+  for (int attempt = 1;; ++attempt) {
+    start();
+    if (failure_.empty() || !exited_before_hello_ || attempt >= config_.start_attempts) return;
+    start_failures_.push_back(failure_);
+    process_.reset();  // reaped by fail()
+    failure_.clear();
+    exited_before_hello_ = false;
+    next_id_ = 1;
+  }
+}
+
+void AgentConnection::start() {
   try {
     process_.emplace(WorkerProcess::spawn_agent(config_.command));
   } catch (const std::exception& e) {
@@ -66,8 +78,10 @@ std::optional<AgentResponse> AgentConnection::call(AgentRequest request) {
       fail("the agent did not read the request within the property's time limit of " +
                seconds_text(config_.timeout_seconds) + " s (--timeout; it was killed)",
            request);
-    else
+    else {
       fail("the agent " + process_->finish(Clock::now() + kAgentExitGrace).describe() + " before reading the request", request);
+      exited_before_hello_ = request.op == AgentOp::hello;
+    }
     return std::nullopt;
   }
   std::string line;
@@ -83,6 +97,7 @@ std::optional<AgentResponse> AgentConnection::call(AgentRequest request) {
       return std::nullopt;
     case WorkerProcess::Event::eof:
       fail("the agent " + process_->finish(Clock::now() + kAgentExitGrace).describe() + " before answering", request);
+      exited_before_hello_ = request.op == AgentOp::hello;
       return std::nullopt;
   }
   try {
@@ -209,8 +224,9 @@ std::unique_ptr<Target> AgentTargetFactory::make() {
   return std::make_unique<LockedTarget>(std::make_unique<AgentTarget>(connection_, response->target));
 }
 
-PluginInfo probe_agent(const AgentConfig& config) {
+PluginInfo probe_agent(const AgentConfig& config, std::vector<std::string>* start_failures) {
   AgentTargetFactory factory(config, deadline_after(config.timeout_seconds));
+  if (start_failures) *start_failures = factory.connection().start_failures();
   if (!factory.failure().empty()) throw SetupError(factory.failure());
   const AgentHello& hello = factory.connection().hello();
   PluginInfo info;
@@ -244,7 +260,9 @@ PluginInfo probe_agent(const AgentConfig& config) {
 
 PropertyOutcome run_agent_property(const AgentConfig& config, const PropertyDef& def, const RunOptions& options) {
   AgentTargetFactory factory(config, deadline_after(config.timeout_seconds));
-  return run_property(factory, def, options);
+  PropertyOutcome out = run_property(factory, def, options);
+  out.agent_start_failures = factory.connection().start_failures();
+  return out;
 }
 
 }  // namespace vmc::plugin

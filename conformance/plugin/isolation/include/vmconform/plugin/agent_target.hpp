@@ -12,11 +12,18 @@
 // property case, on the connection it owns. run_agent_property() is the PropertyExecutor of
 // `vmconform run --agent`: a fresh agent per property, as run_isolated gives a plugin a fresh
 // worker; probe_agent() is its probe (a SetupError when the agent cannot be used at all).
+//
+// An agent that exits before it answers `hello` may be started again, up to
+// AgentConfig::start_attempts starts in all (--agent-start-attempts; 1, no second start, by
+// default): nothing was asked of it yet, so no verdict depends on the start that failed, and each
+// such failure is kept (start_failures()) for the run to report. Wine's process start-up needs it
+// (agents/windows/README.md). Any other failure, and a failure after hello, ends the connection.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vmconform/plugin/agent_protocol.hpp"
 #include "vmconform/plugin/isolation.hpp"
@@ -30,6 +37,7 @@ namespace vmc::plugin {
 struct AgentConfig {
   std::string command;  // run by /bin/sh -c 'exec COMMAND'
   double timeout_seconds = 60;
+  int start_attempts = 1;  // starts of one connection while the agent exits before answering hello
 };
 
 class AgentConnection {
@@ -44,6 +52,9 @@ class AgentConnection {
   const AgentHello& hello() const { return hello_; }
   /// "" while the agent is usable, else why not (sticky).
   const std::string& failure() const { return failure_; }
+  /// Why each start before the last one failed (the agent exited before answering hello), in
+  /// order; empty when the first start answered.
+  const std::vector<std::string>& start_failures() const { return start_failures_; }
   /// Sends `request` (its id is assigned here) and returns the decoded response, or nothing
   /// once the agent has failed (failure() says how).
   std::optional<AgentResponse> call(AgentRequest request);
@@ -52,6 +63,7 @@ class AgentConnection {
   void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
 
  private:
+  void start();  // one start: spawn, then hello
   void fail(const std::string& what, const AgentRequest& request);
 
   AgentConfig config_;
@@ -59,6 +71,8 @@ class AgentConnection {
   std::optional<WorkerProcess> process_;
   AgentHello hello_;
   std::string failure_;
+  bool exited_before_hello_ = false;  // the failure is an exit before hello's answer
+  std::vector<std::string> start_failures_;
   std::uint64_t next_id_ = 1;
   std::string last_step_;  // the request being answered, as an op-sequence line
   StepRecorder steps_;
@@ -111,7 +125,8 @@ class AgentTargetFactory final : public TargetFactory {
 };
 
 /// What `hello` and a first target say about the agent (PluginInfo's fields; abi = 1).
-PluginInfo probe_agent(const AgentConfig& config);
+/// `start_failures`, when given, receives the probe connection's start_failures().
+PluginInfo probe_agent(const AgentConfig& config, std::vector<std::string>* start_failures = nullptr);
 PropertyOutcome run_agent_property(const AgentConfig& config, const PropertyDef& def, const RunOptions& options);
 
 }  // namespace vmc::plugin
