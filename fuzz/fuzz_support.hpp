@@ -57,8 +57,9 @@ inline std::optional<opseq::Sequence> decode_capped(const std::uint8_t* data, st
   return s;
 }
 
-/// VMCONFORM_FUZZ_MUTATOR=bytes leaves every mutation to libFuzzer (to measure what the
-/// structure-aware mutations bring: fuzz/bench_fuzz.sh); read once, a setting of the whole run.
+/// VMCONFORM_FUZZ_MUTATOR=bytes leaves every mutation and cross-over to libFuzzer (to measure what
+/// the structure-aware ones bring, by hand: reports/benchmarks/fuzz.md); read once, a setting of the
+/// whole run.
 inline bool bytes_only() {
   static const bool only = [] {
     const char* v = std::getenv("VMCONFORM_FUZZ_MUTATOR");
@@ -96,6 +97,7 @@ inline std::size_t custom_mutate(std::uint8_t* data, std::size_t size, std::size
 /// Two inputs' sequences spliced at op boundaries (opseq::cross_over), encoded by encode_into.
 inline std::size_t custom_cross_over(const std::uint8_t* data1, std::size_t size1, const std::uint8_t* data2,
                                      std::size_t size2, std::uint8_t* out, std::size_t max_out, unsigned seed) {
+  if (bytes_only()) return 0;  // no cross-over of ours: a mutation fails and libFuzzer picks another
   const opseq::Sequence s = opseq::cross_over(opseq::decode(std::span<const std::uint8_t>(data1, size1)),
                                               opseq::decode(std::span<const std::uint8_t>(data2, size2)), seed);
   return encode_into(s, out, max_out).value_or(0);
