@@ -120,6 +120,14 @@ RunResult read(const json& j) {
       throw FieldError("\"shard\" " + shard.text() + " is not a shard I/N with 1 <= I <= N");
     r.shard = shard;
   }
+  if (f.has("plugin") && f.has("agent")) throw FieldError("both \"plugin\" and \"agent\": a run has one subject");
+  // The time limit of an isolated subject's property, in `object`.
+  const auto read_timeout = [&](const char* object) {
+    const json& t = j[object]["timeout_seconds"];
+    if (!t.is_number() || !(t.get<double>() > 0) || !std::isfinite(t.get<double>()))
+      throw FieldError(std::string("\"") + object + "\".\"timeout_seconds\" is not a positive number");
+    r.subject.timeout_seconds = t.get<double>();
+  };
   if (f.has("plugin")) {
     const JsonFields pl{f.field("plugin", json::value_t::object), "\"plugin\""};
     r.subject.kind = Subject::Kind::plugin;
@@ -131,11 +139,29 @@ RunResult read(const json& j) {
     info.query = pl.boolean("query_virtual");
     info.situation = pl.str("foreign_memory");
     if (pl.has("options")) r.subject.options = pl.str("options");
-    if (pl.has("timeout_seconds")) {
-      const json& t = j["plugin"]["timeout_seconds"];
-      if (!t.is_number() || !(t.get<double>() > 0) || !std::isfinite(t.get<double>()))
-        throw FieldError("\"plugin\".\"timeout_seconds\" is not a positive number");
-      r.subject.timeout_seconds = t.get<double>();
+    if (pl.has("timeout_seconds")) read_timeout("plugin");
+    r.plugin = info;
+  }
+  if (f.has("agent")) {
+    const JsonFields ag{f.field("agent", json::value_t::object), "\"agent\""};
+    r.subject.kind = Subject::Kind::agent;
+    if (ag.str("command") != r.subject.name)
+      throw FieldError("\"agent\".\"command\" is not the report's \"target\"");
+    PluginInfo info;
+    info.name = ag.str("name");
+    const std::string protocol = ag.str("protocol"), prefix = "vmconform-agent/";
+    if (protocol.rfind(prefix, 0) != 0 || protocol.size() == prefix.size() ||
+        protocol.find_first_not_of("0123456789", prefix.size()) != std::string::npos || protocol.size() > prefix.size() + 3)
+      throw FieldError("\"agent\".\"protocol\" \"" + protocol + "\" is not vmconform-agent/N");
+    info.abi = std::stoi(protocol.substr(prefix.size()));
+    info.page_size = ag.u32("page_size");
+    info.granularity = ag.u32("allocation_granularity");
+    info.query = ag.boolean("query_virtual");
+    info.situation = ag.str("foreign_memory");
+    if (ag.has("timeout_seconds")) read_timeout("agent");
+    if (ag.has("start_attempts")) {
+      r.subject.agent_start_attempts = ag.count("start_attempts");
+      if (r.subject.agent_start_attempts < 1) throw FieldError("\"agent\".\"start_attempts\" is 0");
     }
     r.plugin = info;
   }

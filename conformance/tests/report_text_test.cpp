@@ -87,6 +87,29 @@ TEST(ReportReader, ReadsBackWhatReportJsonWrote) {
   EXPECT_EQ(back.summary(), r.summary());
 }
 
+TEST(ReportReader, ReadsBackAnAgentRunAsAnAgentRun) {
+  vmc::RunResult r = sample_run();
+  r.subject = vmc::Subject{vmc::Subject::Kind::agent, "wine vmc_agent.exe raw self", "", 30, 3};
+  vmc::PluginInfo info;
+  info.name = "win32-raw-self";
+  info.abi = 1;
+  info.page_size = 0x1000;
+  info.granularity = 0x10000;
+  info.query = true;
+  info.situation = "none offered by the agent";
+  r.plugin = info;
+  const vmc::RunResult back = vmc::parse_report(vmc::report_json(r).dump(2), "agent");
+  EXPECT_EQ(back.subject.kind, vmc::Subject::Kind::agent);
+  EXPECT_EQ(back.subject.name, r.subject.name);
+  EXPECT_EQ(back.subject.timeout_seconds, 30);
+  EXPECT_EQ(back.subject.agent_start_attempts, 3);
+  ASSERT_TRUE(back.plugin.has_value());
+  EXPECT_EQ(back.plugin->name, "win32-raw-self");
+  EXPECT_EQ(back.plugin->abi, 1);
+  EXPECT_EQ(back.plugin->granularity, 0x10000u);
+  EXPECT_EQ(vmc::report_json(back), vmc::report_json(r));
+}
+
 void expect_refused(const std::string& text, const std::string& says) {
   try {
     vmc::parse_report(text, "r.json");
@@ -117,6 +140,18 @@ TEST(ReportReader, RefusesWhatIsNotAReportWithTheReason) {
   j = vmc::report_json(sample_run());
   j["seed"] = -1;
   expect_refused(j.dump(), "seed");
+  vmc::RunResult agent = sample_run();
+  agent.subject = vmc::Subject{vmc::Subject::Kind::agent, "python3 a.py", "", 60, 1};
+  agent.plugin = vmc::PluginInfo{};
+  j = vmc::report_json(agent);
+  j["agent"]["protocol"] = "vmconform-agent/x";
+  expect_refused(j.dump(), "is not vmconform-agent/N");
+  j = vmc::report_json(agent);
+  j["agent"]["command"] = "other";
+  expect_refused(j.dump(), "is not the report's");
+  j = vmc::report_json(agent);
+  j["plugin"] = j["agent"];
+  expect_refused(j.dump(), "a run has one subject");
 }
 
 TEST(ReportFigures, CoverageOverExecutionsFromALibFuzzerLog) {
