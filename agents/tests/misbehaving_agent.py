@@ -42,9 +42,9 @@ def main():
     for line in sys.stdin:
         req = json.loads(line)
         reply = dict(reference_agent.answer(req, targets), id=req["id"])
-        trigger = "read" if behaviour == "long-read" else "hello" if behaviour.startswith("hello-") else "write"
-        if behaviour == "flaky-start":
-            trigger = None  # it only fails to start
+        # flaky-start only fails to start: no request triggers it.
+        trigger = (None if behaviour == "flaky-start" else "read" if behaviour == "long-read"
+                   else "hello" if behaviour.startswith("hello-") else "write")
         if req["op"] == trigger:
             print("misbehaving_agent: misbehaving (" + behaviour + ") at request", req["id"], file=sys.stderr, flush=True)
             if behaviour == "exit":

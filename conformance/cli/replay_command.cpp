@@ -58,7 +58,6 @@ ReplayPlan plan(const ReplayArgs& a) {
   if (a.timeout != "60" && a.plugin.empty() && a.agent.empty())
     throw UsageError("--timeout applies to --plugin (its worker) or --agent (the whole replay)");
   p.agent_start_attempts = parse_int(a.agent_start_attempts, "--agent-start-attempts", 1, kMaxAgentStartAttempts);
-  if (a.agent.empty() && a.agent_start_attempts != "1") throw UsageError("--agent-start-attempts applies to --agent");
   if (a.plugin.empty() && a.agent.empty()) {
     p.backend = find_backend(a.backend);
     if (!p.backend) throw UsageError("unknown backend '" + a.backend + "' (see vmconform list-backends)");
@@ -211,9 +210,7 @@ Outcome replay_agent(const ReplayArgs& a, const ReplayPlan& p, const opseq::Sequ
                             std::chrono::duration<double>(p.timeout));
   plugin::AgentTargetFactory factory(plugin::AgentConfig{a.agent, p.timeout, p.agent_start_attempts}, deadline);
   for (const std::string& f : factory.connection().start_failures())
-    std::cerr << "vmconform replay: note: the agent exited before answering hello and was started again "
-                 "(--agent-start-attempts "
-              << p.agent_start_attempts << "): " << f << "\n";
+    std::cerr << "vmconform replay: note: " << plugin::start_failure_note(f, p.agent_start_attempts) << "\n";
   if (!factory.failure().empty()) throw UsageError("cannot use the agent: " + factory.failure());
   std::unique_ptr<Target> target = factory.make();
   Outcome o = replay_target(*target, "agent", p, s);

@@ -198,8 +198,7 @@ bool print_target_failures(const vmc::RunResult& result, const vmc::TargetFactor
 /// an agent that cannot always start is worth knowing about.
 void print_agent_start_failures(const std::vector<std::string>& probe, const vmc::RunResult& result, int attempts) {
   const auto note = [attempts](const std::string& where, const std::string& failure) {
-    std::cerr << "vmconform: note: " << where << ", the agent exited before answering hello and was started again (--agent-start-attempts "
-              << attempts << "): " << failure << "\n";
+    std::cerr << "vmconform: note: " << where << ", " << vmc::plugin::start_failure_note(failure, attempts) << "\n";
   };
   for (const auto& f : probe) note("in the probe", f);
   for (const auto& r : result.rules)

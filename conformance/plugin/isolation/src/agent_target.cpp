@@ -224,6 +224,11 @@ std::unique_ptr<Target> AgentTargetFactory::make() {
   return std::make_unique<LockedTarget>(std::make_unique<AgentTarget>(connection_, response->target));
 }
 
+std::string start_failure_note(const std::string& failure, int start_attempts) {
+  return "the agent exited before answering hello and was started again (--agent-start-attempts " +
+         std::to_string(start_attempts) + "): " + failure;
+}
+
 PluginInfo probe_agent(const AgentConfig& config, std::vector<std::string>* start_failures) {
   AgentTargetFactory factory(config, deadline_after(config.timeout_seconds));
   if (start_failures) *start_failures = factory.connection().start_failures();

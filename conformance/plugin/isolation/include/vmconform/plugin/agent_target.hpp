@@ -125,6 +125,10 @@ class AgentTargetFactory final : public TargetFactory {
 };
 
 /// What `hello` and a first target say about the agent (PluginInfo's fields; abi = 1).
+/// What a run says of one of start_failures(): "the agent exited before answering hello and was
+/// started again (--agent-start-attempts N): FAILURE".
+std::string start_failure_note(const std::string& failure, int start_attempts);
+
 /// `start_failures`, when given, receives the probe connection's start_failures().
 PluginInfo probe_agent(const AgentConfig& config, std::vector<std::string>* start_failures = nullptr);
 PropertyOutcome run_agent_property(const AgentConfig& config, const PropertyDef& def, const RunOptions& options);
